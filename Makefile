@@ -1,0 +1,29 @@
+# Set-up and everyday commands. Every target builds .venv first, so a fresh
+# machine needs only python3 (and root for the Debian packages in system-deps).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-long test-live lint system-deps clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.installed
+	FLASK_RUN_PORT=$(PORT) $(BIN)/flask --app phoneline run --host $(HOST)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check phoneline tests
+	$(BIN)/mypy
+
+test: $(VENV)/.installed lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,78 @@
+"""The `phoneline` command: run the service and help operators test it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from flask import Flask
+from twilio.request_validator import RequestValidator
+
+from phoneline.config import Settings, SettingsError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="phoneline", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the service with Flask's server (local trials)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=5000, help="TCP port to listen on")
+
+    sign = commands.add_parser(
+        "sign",
+        help="print a curl command for a request signed as Twilio would sign it",
+    )
+    sign.add_argument("path", help="webhook path with any query string, e.g. /voice")
+    sign.add_argument("params", nargs="*", metavar="NAME=VALUE", help="form parameters")
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "serve":
+            return _serve(args.host, args.port)
+        return _sign(args.path, args.params)
+    except SettingsError as error:
+        print(f"phoneline: {error}", file=sys.stderr)
+        return 2
+
+
+def read_settings() -> Settings:
+    """Read settings as the app does, with the same instance folder for trial secrets."""
+    instance = Path(Flask("phoneline").instance_path)
+    return Settings.from_env(os.environ, instance)
+
+
+def _serve(host: str, port: int) -> int:
+    from phoneline import create_app  # noqa: PLC0415  (keeps `phoneline sign` light)
+
+    os.environ.setdefault("FLASK_RUN_PORT", str(port))
+    create_app().run(host=host, port=port)
+    return 0
+
+
+def _sign(path: str, pairs: Sequence[str]) -> int:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, separator, value = pair.partition("=")
+        if not separator:
+            print(f"phoneline: parameter {pair!r} must have the form NAME=VALUE", file=sys.stderr)
+            return 2
+        params[name] = value
+
+    settings = read_settings()
+    url = settings.public_url + path
+    signature = RequestValidator(settings.twilio_auth_token).compute_signature(url, params)
+
+    words = ["curl", "-sS", "-X", "POST", url, "-H", f"X-Twilio-Signature: {signature}"]
+    for name, value in params.items():
+        words += ["--data-urlencode", f"{name}={value}"]
+    print(shlex.join(words))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

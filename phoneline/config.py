@@ -1,0 +1,160 @@
+"""Settings read once from the environment when the app starts.
+
+Every setting is listed in the README's settings table. A production start with
+a missing or invalid setting raises `SettingsError` naming the variable, so the
+process stops before it answers a single call.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RDW_URL = "https://opendata.rdw.nl"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names the variable and the fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All configuration the app uses, validated and typed."""
+
+    twilio_auth_token: str
+    public_url: str
+    secret_key: str
+    data_dir: Path
+    production: bool = False
+    trial_token: bool = False
+    rdw_url: str = DEFAULT_RDW_URL
+    rdw_app_token: str | None = None
+    lookup_deadline: float = 6.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], instance_dir: Path) -> Settings:
+        """Build settings from environment variables.
+
+        Outside production, a missing auth token or secret key is generated once
+        and kept in `instance_dir`, so a local trial starts without a Twilio
+        account. Requests signed by real Twilio are then rejected, which is logged.
+
+        Raises:
+            SettingsError: a variable is missing or invalid.
+        """
+        production = _read_env_name(environ) == "production"
+        data_dir = Path(environ.get("PHONELINE_DATA_DIR") or instance_dir)
+
+        token = environ.get("TWILIO_AUTH_TOKEN", "").strip()
+        trial_token = False
+        if not token:
+            if production:
+                raise SettingsError(
+                    "TWILIO_AUTH_TOKEN is missing: set it to the auth token of the Twilio "
+                    "account that owns the phone number."
+                )
+            token = _load_or_create_secret(data_dir / "dev-twilio-auth-token")
+            trial_token = True
+
+        secret_key = environ.get("PHONELINE_SECRET_KEY", "").strip()
+        if not secret_key:
+            if production:
+                raise SettingsError(
+                    "PHONELINE_SECRET_KEY is missing: set it to a long random string "
+                    "(for example the output of `python3 -c 'import secrets; "
+                    "print(secrets.token_hex(32))'`). It keys the hashes of phone numbers."
+                )
+            secret_key = _load_or_create_secret(data_dir / "dev-secret-key")
+
+        public_url = _read_public_url(environ, production)
+        rdw_url = _read_url(environ, "PHONELINE_RDW_URL", DEFAULT_RDW_URL)
+        deadline = _read_seconds(environ, "PHONELINE_LOOKUP_DEADLINE", 6.0)
+
+        return cls(
+            twilio_auth_token=token,
+            public_url=public_url,
+            secret_key=secret_key,
+            data_dir=data_dir,
+            production=production,
+            trial_token=trial_token,
+            rdw_url=rdw_url,
+            rdw_app_token=environ.get("PHONELINE_RDW_APP_TOKEN") or None,
+            lookup_deadline=deadline,
+        )
+
+
+def _read_env_name(environ: Mapping[str, str]) -> str:
+    name = environ.get("PHONELINE_ENV", "development").strip().lower()
+    if name not in {"development", "production"}:
+        raise SettingsError(f"PHONELINE_ENV is {name!r}: set it to 'production' or 'development'.")
+    return name
+
+
+def _read_public_url(environ: Mapping[str, str], production: bool) -> str:
+    raw = environ.get("PHONELINE_PUBLIC_URL", "").strip()
+    if not raw:
+        if production:
+            raise SettingsError(
+                "PHONELINE_PUBLIC_URL is missing: set it to the https base URL that "
+                "Twilio calls, for example https://line.example.org."
+            )
+        port = environ.get("FLASK_RUN_PORT") or environ.get("PORT") or "5000"
+        return f"http://127.0.0.1:{port}"
+
+    parts = urlsplit(raw)
+    local = parts.hostname in LOCAL_HOSTS
+    if parts.scheme != "https" and not (parts.scheme == "http" and local):
+        raise SettingsError(
+            f"PHONELINE_PUBLIC_URL is {raw!r}: Twilio signs the https URL it calls, so "
+            "the value must start with https:// (http:// is accepted only for 127.0.0.1)."
+        )
+    if parts.query or parts.fragment:
+        raise SettingsError(
+            f"PHONELINE_PUBLIC_URL is {raw!r}: remove the query string or fragment."
+        )
+    return raw.rstrip("/")
+
+
+def _read_url(environ: Mapping[str, str], name: str, default: str) -> str:
+    raw = environ.get(name, "").strip() or default
+    if urlsplit(raw).scheme not in {"http", "https"}:
+        raise SettingsError(f"{name} is {raw!r}: it must be an http or https URL.")
+    return raw.rstrip("/")
+
+
+def _read_seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} is {raw!r}: it must be a number of seconds.") from None
+    if not 0 < value <= 14:
+        raise SettingsError(
+            f"{name} is {raw!r}: it must be above 0 and at most 14 seconds, because "
+            "Twilio gives up on a webhook after 15 seconds."
+        )
+    return value
+
+
+def _load_or_create_secret(path: Path) -> str:
+    """Return the secret stored in `path`, creating it with owner-only access first."""
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value + "\n")
+    log.warning("Created a development secret in %s for a local trial", path)
+    return value

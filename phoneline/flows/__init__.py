@@ -1,0 +1,1 @@
+"""Twilio webhook blueprints: one module per channel."""

@@ -1,0 +1,1 @@
+"""Clients for public data sources: one module per source, no TwiML here."""

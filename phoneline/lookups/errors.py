@@ -1,0 +1,28 @@
+"""Exceptions shared by the data-source clients.
+
+    LookupFailed                 base: the source gave no usable answer
+    ├── SourceUnavailable        timeout, connection error, 429 or 5xx; try again later
+    └── SourceResponseInvalid    an answer that is not JSON or has the wrong shape
+
+A source that answers "no such record" is not an error: the lookup returns None.
+Flows map each exception to a prompt key; they never show its message to a caller.
+"""
+
+from __future__ import annotations
+
+
+class LookupFailed(Exception):
+    """The data source gave no usable answer."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+class SourceUnavailable(LookupFailed):
+    """The source timed out, refused the connection, throttled us (429) or failed (5xx)."""
+
+
+class SourceResponseInvalid(LookupFailed):
+    """The source answered, but not with the JSON shape this client expects."""

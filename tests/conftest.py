@@ -1,0 +1,149 @@
+"""Shared fixtures: an app with test settings, a local RDW stand-in and signed requests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from twilio.request_validator import RequestValidator
+from werkzeug.test import TestResponse
+
+from phoneline import create_app
+from phoneline.catalog import Content, load_content
+from phoneline.config import Settings
+from tests.rdw_server import RdwStandIn, start
+
+AUTH_TOKEN = "test-auth-token-0123456789abcdef"
+PUBLIC_URL = "https://line.example.org"
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content()
+
+
+@pytest.fixture(scope="session")
+def rdw_server() -> Iterator[RdwStandIn]:
+    stand_in = RdwStandIn()
+    server = start(stand_in)
+    yield stand_in
+    server.shutdown()
+
+
+@pytest.fixture
+def rdw(rdw_server: RdwStandIn) -> Iterator[RdwStandIn]:
+    """The RDW stand-in, emptied of canned responses and recorded requests after each test."""
+    yield rdw_server
+    rdw_server.responses.clear()
+    rdw_server.requests.clear()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, rdw_server: RdwStandIn) -> Settings:
+    return Settings(
+        twilio_auth_token=AUTH_TOKEN,
+        public_url=PUBLIC_URL,
+        secret_key="test-secret-key",
+        data_dir=tmp_path,
+        rdw_url=rdw_server.url,
+        lookup_deadline=1.0,
+    )
+
+
+AppFactory = Callable[..., Flask]
+
+
+@pytest.fixture
+def make_app(settings: Settings, content: Content) -> Iterator[AppFactory]:
+    """Build apps from the test settings and content (each overridable), closing them afterwards."""
+    built: list[Flask] = []
+
+    def build(settings: Settings = settings, content: Content = content) -> Flask:
+        app = create_app(settings=settings, content=content)
+        built.append(app)
+        return app
+
+    yield build
+    for app in built:
+        app.extensions["phoneline"].http.close()
+
+
+@pytest.fixture
+def app(make_app: AppFactory) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+class Twilio:
+    """Sends requests to the app signed the way Twilio signs them."""
+
+    def __init__(self, client: FlaskClient, token: str = AUTH_TOKEN) -> None:
+        self.client = client
+        self.validator = RequestValidator(token)
+
+    def post(self, path: str, params: dict[str, str] | None = None) -> TestResponse:
+        """POST `params` as a form to `path` (which may carry a query string)."""
+        params = params or {}
+        signature = self.validator.compute_signature(PUBLIC_URL + path, params)
+        return self.client.post(path, data=params, headers={"X-Twilio-Signature": signature})
+
+    def follow(self, url: str, params: dict[str, str] | None = None) -> TestResponse:
+        """POST to an absolute action or redirect URL taken from TwiML."""
+        assert url.startswith(PUBLIC_URL), url
+        return self.post(url.removeprefix(PUBLIC_URL), params)
+
+
+@pytest.fixture
+def twilio(client: FlaskClient) -> Twilio:
+    return Twilio(client)
+
+
+def call_params(**extra: str) -> dict[str, str]:
+    params = {
+        "AccountSid": "AC" + "0" * 32,
+        "CallSid": "CA" + "1" * 32,
+        "From": "+31612345678",
+        "To": "+31455000000",
+        "CallStatus": "in-progress",
+        "Direction": "inbound",
+        "ApiVersion": "2010-04-01",
+    }
+    return params | extra
+
+
+def sms_params(body: str, **extra: str) -> dict[str, str]:
+    params = {
+        "AccountSid": "AC" + "0" * 32,
+        "MessageSid": "SM" + "2" * 32,
+        "From": "+31612345678",
+        "To": "+31455000000",
+        "Body": body,
+        "NumMedia": "0",
+        "NumSegments": "1",
+        "SmsStatus": "received",
+        "ApiVersion": "2010-04-01",
+    }
+    return params | extra
+
+
+def parse_twiml(response: TestResponse) -> ElementTree.Element:
+    """Parse a TwiML answer, checking it is XML with a <Response> root."""
+    assert response.status_code == 200, response.data
+    assert response.mimetype == "text/xml"
+    root = ElementTree.fromstring(response.data)
+    assert root.tag == "Response"
+    return root
+
+
+def sms_text(response: TestResponse) -> str:
+    messages = parse_twiml(response).findall("Message")
+    assert len(messages) == 1
+    return messages[0].text or ""

@@ -1,0 +1,42 @@
+"""The `phoneline` command line."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from phoneline.cli import main
+from tests.conftest import AUTH_TOKEN, PUBLIC_URL
+
+
+def test_sign_prints_valid_curl(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
+    monkeypatch.setenv("PHONELINE_PUBLIC_URL", PUBLIC_URL)
+    monkeypatch.setenv("PHONELINE_DATA_DIR", str(tmp_path))
+
+    assert main(["sign", "/sms", "Body=rdw 11-zkz-3", "From=+31600000000"]) == 0
+
+    words = shlex.split(capsys.readouterr().out)
+    assert words[:5] == ["curl", "-sS", "-X", "POST", PUBLIC_URL + "/sms"]
+    signature = words[words.index("-H") + 1].removeprefix("X-Twilio-Signature: ")
+    params = {"Body": "rdw 11-zkz-3", "From": "+31600000000"}
+    assert RequestValidator(AUTH_TOKEN).validate(PUBLIC_URL + "/sms", params, signature)
+
+
+def test_sign_rejects_malformed_parameter(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sign", "/sms", "Body"]) == 2
+    assert "NAME=VALUE" in capsys.readouterr().err
+
+
+def test_production_setting_error_reported(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PHONELINE_ENV", "production")
+    monkeypatch.delenv("TWILIO_AUTH_TOKEN", raising=False)
+    assert main(["sign", "/voice"]) == 2
+    assert "TWILIO_AUTH_TOKEN is missing" in capsys.readouterr().err

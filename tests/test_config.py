@@ -1,0 +1,73 @@
+"""Settings are read once, validated, and name the variable that is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from phoneline.config import Settings, SettingsError
+
+PRODUCTION = {
+    "PHONELINE_ENV": "production",
+    "TWILIO_AUTH_TOKEN": "token",
+    "PHONELINE_SECRET_KEY": "secret",
+    "PHONELINE_PUBLIC_URL": "https://line.example.org/",
+}
+
+
+def test_production_settings_read(tmp_path: Path) -> None:
+    settings = Settings.from_env(PRODUCTION, tmp_path)
+    assert settings.production
+    assert settings.public_url == "https://line.example.org"
+    assert settings.rdw_url == "https://opendata.rdw.nl"
+    assert settings.rdw_app_token is None
+    assert not settings.trial_token
+
+
+@pytest.mark.parametrize(
+    "name", ["TWILIO_AUTH_TOKEN", "PHONELINE_SECRET_KEY", "PHONELINE_PUBLIC_URL"]
+)
+def test_production_missing_variable_named(tmp_path: Path, name: str) -> None:
+    environ = {key: value for key, value in PRODUCTION.items() if key != name}
+    with pytest.raises(SettingsError, match=f"^{name} is missing"):
+        Settings.from_env(environ, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PHONELINE_PUBLIC_URL", "http://line.example.org"),
+        ("PHONELINE_PUBLIC_URL", "https://line.example.org/?a=1"),
+        ("PHONELINE_RDW_URL", "ftp://rdw"),
+        ("PHONELINE_LOOKUP_DEADLINE", "soon"),
+        ("PHONELINE_LOOKUP_DEADLINE", "20"),
+        ("PHONELINE_ENV", "staging"),
+    ],
+)
+def test_invalid_value_named(tmp_path: Path, name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=f"^{name} is"):
+        Settings.from_env(PRODUCTION | {name: value}, tmp_path)
+
+
+def test_trial_creates_token_once(tmp_path: Path) -> None:
+    first = Settings.from_env({}, tmp_path)
+    second = Settings.from_env({}, tmp_path)
+
+    assert first.trial_token
+    assert first.twilio_auth_token == second.twilio_auth_token
+    assert len(first.twilio_auth_token) == 64
+    assert first.secret_key == second.secret_key
+    assert first.public_url == "http://127.0.0.1:5000"
+    token_file = tmp_path / "dev-twilio-auth-token"
+    assert token_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_trial_accepts_local_http(tmp_path: Path) -> None:
+    settings = Settings.from_env({"PHONELINE_PUBLIC_URL": "http://127.0.0.1:8080"}, tmp_path)
+    assert settings.public_url == "http://127.0.0.1:8080"
+
+
+def test_app_token_read(tmp_path: Path) -> None:
+    settings = Settings.from_env(PRODUCTION | {"PHONELINE_RDW_APP_TOKEN": "abc"}, tmp_path)
+    assert settings.rdw_app_token == "abc"

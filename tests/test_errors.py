@@ -1,0 +1,76 @@
+"""Unexpected failures inside a webhook still answer valid TwiML and are logged."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+import pytest
+
+from phoneline.catalog import Content
+from tests.conftest import AppFactory, Twilio, call_params, parse_twiml, sms_params
+
+
+@pytest.fixture
+def broken_twilio(make_app: AppFactory, content: Content) -> Twilio:
+    """An app whose English catalog lost the SMS help text and guide steps."""
+    english = content.catalog("en")
+    kept = {
+        key: text
+        for key, text in english.prompts.items()
+        if key != "sms.help" and not key.startswith("guide.")
+    }
+    catalogs = dict(content.catalogs) | {"en": dataclasses.replace(english, prompts=kept)}
+    broken = dataclasses.replace(content, catalogs=catalogs)
+    return Twilio(make_app(content=broken).test_client())
+
+
+def test_sms_exception_becomes_apology(
+    broken_twilio: Twilio, content: Content, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="phoneline"):
+        response = broken_twilio.post("/sms", sms_params("hello"))
+
+    root = parse_twiml(response)
+    messages = [m.text for m in root.findall("Message")]
+    expected = "\n".join(content.catalog(code).text("error.apology_sms") for code in ("nl", "en"))
+    assert messages == [expected]
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1
+    assert "SM" + "2" * 32 in errors[0].getMessage()
+    assert errors[0].exc_info is not None
+
+
+def test_voice_exception_becomes_apology(broken_twilio: Twilio, content: Content) -> None:
+    root = parse_twiml(
+        broken_twilio.post("/voice/guide?lang=en&topic=digid_get&step=1", call_params())
+    )
+    assert [say.text for say in root.findall("Say")] == [
+        content.catalog("en").text("error.apology")
+    ]
+    assert root.find("Hangup") is not None
+
+
+@pytest.mark.parametrize("path", ["/voice/nope", "/sms/nope"])
+def test_unknown_webhook_path_answers_twiml(twilio: Twilio, path: str) -> None:
+    response = twilio.post(path, call_params())
+    root = parse_twiml(response)
+    assert root.find("Say") is not None or root.find("Message") is not None
+
+
+def test_get_on_webhook_answers_twiml(twilio: Twilio) -> None:
+    response = twilio.client.get("/voice")
+    parse_twiml(response)
+
+
+def test_webhook_log_line(twilio: Twilio, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="phoneline"):
+        twilio.post("/sms", sms_params("hello 11-ZKZ-3", From="+31612345678"))
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "phoneline.webhook"]
+    assert len(lines) == 1
+    assert lines[0].startswith("SM" + "2" * 32 + " /sms step=vehicle outcome=not_found status=200")
+    assert lines[0].endswith("ms")
+    everything = "\n".join(r.getMessage() for r in caplog.records)
+    assert "612345678" not in everything
+    assert "hello" not in everything
