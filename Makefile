@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-long test-live lint system-deps clean
+.PHONY: run test lint system-deps clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,10 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check phoneline tests
 	$(BIN)/mypy
 
-test: $(VENV)/.installed lint
+system-deps:
+	scripts/system-deps
+
+test: $(VENV)/.installed system-deps lint
 	$(BIN)/pytest
 
 clean:

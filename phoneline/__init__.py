@@ -11,6 +11,7 @@ from flask import Flask, Response
 
 from phoneline.catalog import Content, load_content
 from phoneline.config import Settings
+from phoneline.state import SqliteStore
 from phoneline.webhook import Services, register_fallback_errors
 
 log = logging.getLogger("phoneline")
@@ -37,7 +38,10 @@ def create_app(settings: Settings | None = None, content: Content | None = None)
         content = load_content()
 
     http = httpx.Client(follow_redirects=False, headers={"User-Agent": "phoneline"})
-    app.extensions["phoneline"] = Services(settings=settings, content=content, http=http)
+    store = SqliteStore(settings.data_dir / "state.sqlite3")
+    app.extensions["phoneline"] = Services(
+        settings=settings, content=content, http=http, store=store
+    )
 
     from phoneline.flows import sms, voice  # noqa: PLC0415  (blueprints need the app's services)
 

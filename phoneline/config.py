@@ -38,6 +38,10 @@ class Settings:
     rdw_url: str = DEFAULT_RDW_URL
     rdw_app_token: str | None = None
     lookup_deadline: float = 6.0
+    twilio_account_sid: str | None = None
+    sms_from: str | None = None
+    messaging_service_sid: str | None = None
+    twilio_api_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], instance_dir: Path) -> Settings:
@@ -77,6 +81,8 @@ class Settings:
         public_url = _read_public_url(environ, production)
         rdw_url = _read_url(environ, "PHONELINE_RDW_URL", DEFAULT_RDW_URL)
         deadline = _read_seconds(environ, "PHONELINE_LOOKUP_DEADLINE", 6.0)
+        account_sid, sms_from, service_sid = _read_rest_sender(environ)
+        api_url = environ.get("PHONELINE_TWILIO_API_URL", "").strip()
 
         return cls(
             twilio_auth_token=token,
@@ -88,6 +94,10 @@ class Settings:
             rdw_url=rdw_url,
             rdw_app_token=environ.get("PHONELINE_RDW_APP_TOKEN") or None,
             lookup_deadline=deadline,
+            twilio_account_sid=account_sid,
+            sms_from=sms_from,
+            messaging_service_sid=service_sid,
+            twilio_api_url=_read_url(environ, "PHONELINE_TWILIO_API_URL", "") if api_url else None,
         )
 
 
@@ -121,6 +131,27 @@ def _read_public_url(environ: Mapping[str, str], production: bool) -> str:
             f"PHONELINE_PUBLIC_URL is {raw!r}: remove the query string or fragment."
         )
     return raw.rstrip("/")
+
+
+def _read_rest_sender(environ: Mapping[str, str]) -> tuple[str | None, str | None, str | None]:
+    """Read the REST API account and the sender of outgoing texts; all None when unset."""
+    account_sid = environ.get("TWILIO_ACCOUNT_SID", "").strip() or None
+    sms_from = environ.get("PHONELINE_SMS_FROM", "").strip() or None
+    service_sid = environ.get("PHONELINE_MESSAGING_SERVICE_SID", "").strip() or None
+    if account_sid is None:
+        return None, None, None
+
+    if not (account_sid.startswith("AC") and len(account_sid) == 34):
+        raise SettingsError(
+            f"TWILIO_ACCOUNT_SID is {account_sid!r}: it must be the 34-character account SID "
+            "that starts with AC, from the Twilio Console."
+        )
+    if sms_from is None and service_sid is None:
+        raise SettingsError(
+            "PHONELINE_SMS_FROM is missing: with TWILIO_ACCOUNT_SID set, give the number that "
+            "sends texts (E.164, e.g. +3197010000000) or PHONELINE_MESSAGING_SERVICE_SID."
+        )
+    return account_sid, sms_from, service_sid
 
 
 def _read_url(environ: Mapping[str, str], name: str, default: str) -> str:

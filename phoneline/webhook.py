@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from phoneline.catalog import Content
 from phoneline.config import Settings
 from phoneline.security import reject_unsigned
+from phoneline.state import Store
 
 log = logging.getLogger("phoneline.webhook")
 
@@ -33,6 +34,7 @@ class Services:
     settings: Settings
     content: Content
     http: httpx.Client
+    store: Store
 
 
 def services() -> Services:

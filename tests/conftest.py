@@ -32,6 +32,7 @@ def rdw_server() -> Iterator[RdwStandIn]:
     server = start(stand_in)
     yield stand_in
     server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture
@@ -70,6 +71,7 @@ def make_app(settings: Settings, content: Content) -> Iterator[AppFactory]:
     yield build
     for app in built:
         app.extensions["phoneline"].http.close()
+        app.extensions["phoneline"].store.close()
 
 
 @pytest.fixture

@@ -71,3 +71,25 @@ def test_trial_accepts_local_http(tmp_path: Path) -> None:
 def test_app_token_read(tmp_path: Path) -> None:
     settings = Settings.from_env(PRODUCTION | {"PHONELINE_RDW_APP_TOKEN": "abc"}, tmp_path)
     assert settings.rdw_app_token == "abc"
+
+
+def test_rest_sender_read(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        PRODUCTION
+        | {"TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "PHONELINE_SMS_FROM": "+3197010000001"},
+        tmp_path,
+    )
+    assert settings.twilio_account_sid == "AC" + "1" * 32
+    assert settings.sms_from == "+3197010000001"
+
+
+def test_rest_sender_needs_from(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match=r"^PHONELINE_SMS_FROM is missing"):
+        Settings.from_env(PRODUCTION | {"TWILIO_ACCOUNT_SID": "AC" + "1" * 32}, tmp_path)
+
+
+def test_invalid_account_sid_named(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match=r"^TWILIO_ACCOUNT_SID is"):
+        Settings.from_env(
+            PRODUCTION | {"TWILIO_ACCOUNT_SID": "12", "PHONELINE_SMS_FROM": "+31"}, tmp_path
+        )

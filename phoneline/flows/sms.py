@@ -1,17 +1,28 @@
-"""Text messages: a licence plate gets RDW vehicle facts, anything else gets help."""
+"""Text messages: each incoming message goes through a chain of handlers.
+
+A handler looks at the message and either returns the reply texts or None to
+pass it on. The first handler that returns texts decides; an empty list means
+"reply with no message" (for example after STOP). The last handler always
+answers with help, so no message is left without a reply unless a handler
+decides so.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
+from phoneline.catalog import Catalog
 from phoneline.flows.replies import detect_language, vehicle_reply
 from phoneline.lookups.errors import LookupFailed
 from phoneline.lookups.plates import find_plate
 from phoneline.lookups.rdw import RdwClient
+from phoneline.privacy import number_key
 from phoneline.webhook import apology_sms_response, note, protect, services, twiml
 
 log = logging.getLogger(__name__)
@@ -22,33 +33,38 @@ protect(bp, "sms")
 DEFAULT_REPLY_LANGUAGE = "en"
 
 
+@dataclass(frozen=True)
+class Message:
+    """An incoming text message as the handlers see it.
+
+    `sender` is the raw number, needed only to reply; it is never logged or
+    stored. `sender_key` is its keyed hash, under which state is kept.
+    """
+
+    sid: str
+    body: str
+    sender: str
+    sender_key: str
+    lang: str
+
+    @property
+    def catalog(self) -> Catalog:
+        return services().content.catalog(self.lang)
+
+
+Handler = Callable[[Message], Sequence[str] | None]
+
+
 @bp.post("")
 def incoming() -> Response:
-    body = request.form.get("Body", "")
-    sid = request.form.get("MessageSid", "-")
+    message = _read_message()
 
-    content = services().content
-    lang = detect_language(content, body) or DEFAULT_REPLY_LANGUAGE
-    catalog = content.catalog(lang)
-    plate = find_plate(body)
+    for handler in HANDLERS:
+        texts = handler(message)
+        if texts is not None:
+            return _reply(texts)
 
-    if plate is None:
-        note("help", "no_plate")
-        return _reply(catalog.text("sms.help"))
-
-    try:
-        vehicle = _rdw().vehicle(plate)
-    except LookupFailed as error:
-        log.warning("%s RDW lookup failed: %s", sid, error.reason)
-        note("vehicle", "failed")
-        return _reply(catalog.text("sms.vehicle.unavailable"))
-
-    if vehicle is None:
-        note("vehicle", "not_found")
-        return _reply(catalog.text("sms.vehicle.not_found", plate=plate.formatted))
-
-    note("vehicle", "found")
-    return _reply(vehicle_reply(catalog, vehicle, plate.formatted, dt.date.today()))
+    raise AssertionError("the last SMS handler must always reply")
 
 
 @bp.post("/fallback")
@@ -56,6 +72,49 @@ def fallback() -> Response:
     """Answer Twilio's messaging fallback URL: the primary handler failed, so apologise."""
     note("fallback", request.form.get("ErrorCode") or "-")
     return twiml(apology_sms_response())
+
+
+def vehicle_lookup(message: Message) -> list[str] | None:
+    """Reply with RDW facts when the message contains a licence plate."""
+    plate = find_plate(message.body)
+    if plate is None:
+        return None
+    catalog = message.catalog
+
+    try:
+        vehicle = _rdw().vehicle(plate)
+    except LookupFailed as error:
+        log.warning("%s RDW lookup failed: %s", message.sid, error.reason)
+        note("vehicle", "failed")
+        return [catalog.text("sms.vehicle.unavailable")]
+
+    if vehicle is None:
+        note("vehicle", "not_found")
+        return [catalog.text("sms.vehicle.not_found", plate=plate.formatted)]
+
+    note("vehicle", "found")
+    return [vehicle_reply(catalog, vehicle, plate.formatted, dt.date.today())]
+
+
+def help_reply(message: Message) -> list[str]:
+    note("help", "no_match")
+    return [message.catalog.text("sms.help")]
+
+
+HANDLERS: tuple[Handler, ...] = (vehicle_lookup, help_reply)
+
+
+def _read_message() -> Message:
+    found = services()
+    body = request.form.get("Body", "")
+    sender = request.form.get("From", "")
+    return Message(
+        sid=request.form.get("MessageSid", "-"),
+        body=body,
+        sender=sender,
+        sender_key=number_key(found.settings.secret_key, sender),
+        lang=detect_language(found.content, body) or DEFAULT_REPLY_LANGUAGE,
+    )
 
 
 def _rdw() -> RdwClient:
@@ -69,7 +128,8 @@ def _rdw() -> RdwClient:
     )
 
 
-def _reply(text: str) -> Response:
+def _reply(texts: Sequence[str]) -> Response:
     response = MessagingResponse()
-    response.message(text)
+    for text in texts:
+        response.message(text)
     return twiml(response)

@@ -1,0 +1,77 @@
+"""Outgoing calls to the Twilio REST API, such as texting a caller during a call.
+
+TwiML can only answer the request in hand, so a message sent while a call is
+running goes through the REST API (Twilio deprecated the `<Sms>` voice verb).
+`PHONELINE_TWILIO_API_URL` points the client elsewhere, which is how the tests
+use a local stand-in for api.twilio.com.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.rest import Client
+
+from phoneline.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+class SendFailed(Exception):
+    """Twilio did not accept the message; `code` is Twilio's error code when it gave one."""
+
+    def __init__(self, reason: str, code: int | None = None) -> None:
+        super().__init__(reason)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class SmsSender:
+    """Sends text messages from the line's number or Messaging Service."""
+
+    client: Client
+    from_number: str | None
+    messaging_service_sid: str | None
+
+    def send(self, to: str, body: str) -> str:
+        """Send `body` to the number `to` and return the message SID.
+
+        Raises:
+            SendFailed: Twilio rejected the message or could not be reached.
+        """
+        sender = (
+            {"messaging_service_sid": self.messaging_service_sid}
+            if self.messaging_service_sid
+            else {"from_": self.from_number}
+        )
+        try:
+            message = self.client.messages.create(to=to, body=body, **sender)
+        except TwilioRestException as error:
+            raise SendFailed(f"Twilio answered HTTP {error.status}", code=error.code) from error
+        except (TwilioException, OSError) as error:
+            raise SendFailed(f"Twilio REST API unreachable: {type(error).__name__}") from error
+        return str(message.sid)
+
+
+def make_client(settings: Settings) -> Client | None:
+    """Build a Twilio REST client, or return None when no account SID is set."""
+    if not settings.twilio_account_sid:
+        return None
+    client = Client(settings.twilio_account_sid, settings.twilio_auth_token)
+    if settings.twilio_api_url:
+        client.api.base_url = settings.twilio_api_url
+    return client
+
+
+def make_sms_sender(settings: Settings) -> SmsSender | None:
+    """Build the sender for outgoing texts, or return None when REST credentials are not set."""
+    client = make_client(settings)
+    if client is None:
+        return None
+    return SmsSender(
+        client=client,
+        from_number=settings.sms_from,
+        messaging_service_sid=settings.messaging_service_sid,
+    )
