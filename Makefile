@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint system-deps clean
+.PHONY: run test test-long bench lint system-deps clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ run: $(VENV)/.installed
 	FLASK_RUN_PORT=$(PORT) $(BIN)/flask --app phoneline run --host $(HOST)
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check phoneline tests
+	$(BIN)/ruff check phoneline tests bench
 	$(BIN)/mypy
 
 system-deps:
@@ -27,6 +27,14 @@ system-deps:
 
 test: $(VENV)/.installed system-deps lint
 	$(BIN)/pytest
+
+# Fault tests with many more generated cases than `make test` runs.
+test-long: $(VENV)/.installed system-deps
+	PHONELINE_HYPOTHESIS_PROFILE=long $(BIN)/pytest -m "not live"
+
+# Side-by-side measurements; writes docs/benchmarks.md.
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

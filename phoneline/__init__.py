@@ -18,6 +18,8 @@ log = logging.getLogger("phoneline")
 
 __all__ = ["create_app"]
 
+MAX_REQUEST_BYTES = 256 * 1024
+
 
 def create_app(settings: Settings | None = None, content: Content | None = None) -> Flask:
     """Build the Flask app: read settings once, load the catalogs, register the webhooks.
@@ -30,6 +32,9 @@ def create_app(settings: Settings | None = None, content: Content | None = None)
         CatalogError: a catalog or the menu file is malformed.
     """
     app = Flask(__name__)
+    # Twilio's webhook bodies are a few kilobytes (an SMS body is at most 1,600
+    # characters); anything far larger is rejected before it is parsed.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     _configure_logging()
 
     if settings is None:

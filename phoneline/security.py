@@ -7,6 +7,7 @@ from urllib.parse import quote, urlsplit
 
 from flask import Request, Response
 from twilio.request_validator import RequestValidator
+from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,18 @@ def reject_unsigned(
         )
         return Response(status=403)
 
+    try:
+        form = request.form
+    except HTTPException as error:
+        # Too large or too many parts to parse, so it cannot be checked: Twilio
+        # never sends such a body.
+        log.warning(
+            "Rejected %s %s: unreadable form (HTTP %s)", request.method, request.path, error.code
+        )
+        return Response(status=403)
+
     url = signed_url(public_url, request)
-    if RequestValidator(auth_token).validate(url, request.form, signature):
+    if RequestValidator(auth_token).validate(url, form, signature):
         return None
 
     hint = " (a development auth token is in use, so real Twilio requests fail)" if trial else ""

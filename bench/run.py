@@ -1,0 +1,387 @@
+"""Measure phoneline side by side in one run and write docs/benchmarks.md.
+
+Starts local stand-ins for the data sources (with a settable delay) and the
+service under gunicorn, all on 127.0.0.1, then measures:
+
+- a voice menu step against a bare Flask route returning the same TwiML;
+- an SMS plate lookup with a cold cache (three upstream requests of DELAY
+  seconds each) and with a warm cache;
+- memory (RSS) per worker and start-up time.
+
+Run it with `make bench`; `python -m bench.run --help` lists the options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from twilio.request_validator import RequestValidator
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "bench-auth-token"
+PLATE_LETTERS = "BDFGHJKLNPRSTXZ"
+
+
+@dataclass
+class Sample:
+    """Latencies of one measured endpoint, in seconds, and the wall time they took."""
+
+    name: str
+    latencies: list[float]
+    wall: float
+    errors: int
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.wall if self.wall else 0.0
+
+    def percentile(self, fraction: float) -> float:
+        ordered = sorted(self.latencies)
+        index = min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))
+        return ordered[index]
+
+
+def vehicle_rows(plate: str) -> list[dict[str, str]]:
+    return [
+        {
+            "kenteken": plate,
+            "voertuigsoort": "Personenauto",
+            "merk": "SKODA",
+            "handelsbenaming": "CITIGO",
+            "vervaldatum_apk": "20300104",
+            "datum_eerste_toelating": "20130104",
+            "wam_verzekerd": "Ja",
+            "openstaande_terugroepactie_indicator": "Nee",
+        }
+    ]
+
+
+@contextmanager
+def stand_in(delay: float) -> Iterator[str]:
+    """Serve RDW-shaped answers for any plate after `delay` seconds."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            time.sleep(delay)
+            query = parse_qs(urlsplit(self.path).query)
+            plate = (query.get("kenteken") or [""])[0]
+            dataset = urlsplit(self.path).path
+            rows = vehicle_rows(plate) if "m9d7-ebf2" in dataset else []
+            body = json.dumps(rows).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    server.request_queue_size = 256
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def service_env(port: int, data_dir: str, rdw_url: str) -> dict[str, str]:
+    return os.environ | {
+        "PHONELINE_ENV": "production",
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "PHONELINE_SECRET_KEY": "bench-secret",
+        "PHONELINE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "PHONELINE_DATA_DIR": data_dir,
+        "PHONELINE_RDW_URL": rdw_url,
+    }
+
+
+def expected_voice_twiml(env: dict[str, str], path: str, params: dict[str, str]) -> str:
+    """Render the voice step in-process, so the floor route can return the same bytes."""
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        from phoneline import create_app
+
+        app = create_app()
+        url = env["PHONELINE_PUBLIC_URL"] + path
+        signature = RequestValidator(TOKEN).compute_signature(url, params)
+        response = app.test_client().post(
+            path, data=params, headers={"X-Twilio-Signature": signature}
+        )
+        return response.get_data(as_text=True)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@contextmanager
+def gunicorn(
+    env: dict[str, str], port: int, workers: int, threads: int
+) -> Iterator[tuple[subprocess.Popen[bytes], float]]:
+    """Start gunicorn serving bench.wsgi and yield it with its start-up time in seconds."""
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--log-level",
+        "warning",
+        "bench.wsgi:app",
+    ]
+    started = time.perf_counter()
+    # The service logs one line per request: a pipe nobody reads would fill up and block it.
+    log_path = Path(env["PHONELINE_DATA_DIR"]) / "gunicorn.log"
+    log_file = log_path.open("wb")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=log_file)
+    try:
+        deadline = started + 30
+        while time.perf_counter() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        else:
+            raise RuntimeError("gunicorn did not answer /healthz within 30 s")
+        yield process, time.perf_counter() - started
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log_file.close()
+
+
+def worker_rss_mb(master_pid: int) -> list[float]:
+    """Return the resident memory of each gunicorn worker (children of the master), in MB."""
+    sizes = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+        if fields.get("PPid", "").strip() == str(master_pid):
+            sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
+    return sizes
+
+
+def load(
+    name: str,
+    base_url: str,
+    make_request: Callable[[int], tuple[str, dict[str, str]]],
+    *,
+    clients: int,
+    seconds: float,
+    max_requests: int,
+) -> Sample:
+    """Send signed POSTs from `clients` threads for `seconds` (at most `max_requests`)."""
+    validator = RequestValidator(TOKEN)
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    counter = iter(range(max_requests))
+    stop_at = time.perf_counter() + seconds
+
+    def worker() -> None:
+        nonlocal errors
+        with httpx.Client(base_url=base_url, timeout=20) as client:
+            while time.perf_counter() < stop_at:
+                with lock:
+                    number = next(counter, None)
+                if number is None:
+                    return
+                path, params = make_request(number)
+                signature = validator.compute_signature(base_url + path, params)
+                began = time.perf_counter()
+                try:
+                    response = client.post(
+                        path, data=params, headers={"X-Twilio-Signature": signature}
+                    )
+                except httpx.TransportError as error:
+                    print(f"{name}: request {number} failed: {error!r}", file=sys.stderr)
+                    with lock:
+                        errors += 1
+                    continue
+                elapsed = time.perf_counter() - began
+                with lock:
+                    if response.status_code == 200:
+                        latencies.append(elapsed)
+                    else:
+                        errors += 1
+
+    began = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Sample(name, latencies, time.perf_counter() - began, errors)
+
+
+def plate(number: int) -> str:
+    """Return a distinct sidecode-9 plate (XX-999-X) for each number below 15*15*1000*15."""
+    letters = PLATE_LETTERS
+    first, rest = divmod(number, 1000)
+    a, b = divmod(first, len(letters))
+    return f"{letters[a % 15]}{letters[b % 15]}{rest:03d}{letters[(number // 7) % 15]}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--delay", type=float, default=0.3, help="seconds each upstream request takes"
+    )
+    parser.add_argument("--seconds", type=float, default=8.0, help="length of each load run")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "docs" / "benchmarks.md", help="report to write"
+    )
+    args = parser.parse_args(argv)
+
+    port = free_port()
+    call = {"CallSid": "CA" + "0" * 32, "From": "+31600000000", "To": "+31450000000"}
+    voice_path = "/voice/topics?lang=en&page=0"
+    voice_params = call | {"Digits": "1"}
+
+    with tempfile.TemporaryDirectory() as data_dir, stand_in(args.delay) as rdw_url:
+        env = service_env(port, data_dir, rdw_url)
+        env["BENCH_FLOOR_TWIML"] = expected_voice_twiml(env, voice_path, voice_params)
+        base = f"http://127.0.0.1:{port}"
+
+        budget: dict[str, Any] = {
+            "clients": args.clients,
+            "seconds": args.seconds,
+            "max_requests": 10**6,
+        }
+        with gunicorn(env, port, args.workers, args.threads) as (process, startup):
+            voice = load(
+                "voice step",
+                base,
+                lambda n: (voice_path, voice_params),
+                **budget,
+            )
+            floor = load(
+                "floor",
+                base,
+                lambda n: ("/bench/floor", voice_params),
+                **budget,
+            )
+
+            def sms(body: str) -> dict[str, str]:
+                return {
+                    "MessageSid": "SM" + "0" * 32,
+                    "From": "+31600000000",
+                    "To": "+31450000000",
+                    "Body": body,
+                }
+
+            miss = load(
+                "plate, cold cache",
+                base,
+                lambda n: ("/sms", sms(plate(n))),
+                **budget,
+            )
+            hit = load(
+                "plate, warm cache",
+                base,
+                lambda n: ("/sms", sms("AB-123-C")),
+                **budget,
+            )
+            rss = worker_rss_mb(process.pid)
+
+    report = render(args, startup, rss, voice, floor, miss, hit)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(report, encoding="utf-8")
+    print(report)
+    return 0
+
+
+def render(args: argparse.Namespace, startup: float, rss: list[float], *samples: Sample) -> str:
+    voice, floor, miss, hit = samples
+    ms = 1000
+
+    def row(sample: Sample) -> str:
+        return (
+            f"| {sample.name} | {len(sample.latencies)} | {sample.errors} | {sample.rps:.0f} | "
+            f"{sample.percentile(0.5) * ms:.1f} | {sample.percentile(0.99) * ms:.1f} |"
+        )
+
+    ratio = statistics.mean(voice.latencies) / statistics.mean(floor.latencies)
+    miss_ratio = statistics.median(miss.latencies) / args.delay
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {dt.date.today().isoformat()} on {platform.node()}: {os.cpu_count()} cores, "
+        f"{platform.python_implementation()} {platform.python_version()}, {platform.platform()}.",
+        f"Command: `make bench` (`python -m bench.run --delay {args.delay} "
+        f"--seconds {args.seconds} --clients {args.clients} --workers {args.workers} "
+        f"--threads {args.threads}`).",
+        "Client, stand-ins and server share the machine, so absolute numbers include the load",
+        "generator's own CPU use; ratios measured in the same run are the numbers to compare.",
+        "",
+        "| endpoint | requests | errors | requests/s | p50 ms | p99 ms |",
+        "|---|---|---|---|---|---|",
+        *(row(sample) for sample in samples),
+        "",
+        "| target | measured | met |",
+        "|---|---|---|",
+        f"| voice step within 1.3x the floor's time per request | {ratio:.2f}x | "
+        f"{'yes' if ratio <= 1.3 else 'no'} |",
+        f"| cold-cache lookup within 1.2x the slowest upstream call ({args.delay * ms:.0f} ms) | "
+        f"{miss_ratio:.2f}x (median) | {'yes' if miss_ratio <= 1.2 else 'no'} |",
+        f"| warm-cache p99 under 10 ms | {hit.percentile(0.99) * ms:.1f} ms | "
+        f"{'yes' if hit.percentile(0.99) < 0.010 else 'no'} |",
+        f"| under 100 MB RSS per worker | {', '.join(f'{size:.0f} MB' for size in rss)} | "
+        f"{'yes' if rss and max(rss) < 100 else 'no'} |",
+        f"| start-up time (gunicorn until /healthz answers) | {startup:.2f} s | n/a |",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
