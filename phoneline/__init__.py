@@ -10,7 +10,7 @@ import httpx
 from flask import Flask, Response
 
 from phoneline.catalog import Content, load_content
-from phoneline.config import Settings
+from phoneline.config import Settings, SettingsError
 from phoneline.state import SqliteStore
 from phoneline.webhook import Services, register_fallback_errors
 
@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None, content: Content | None = None)
     environment and `prompts/`.
 
     Raises:
-        SettingsError: a setting is missing or invalid (production start).
+        SystemExit: a setting read from the environment is missing or invalid.
         CatalogError: a catalog or the menu file is malformed.
     """
     app = Flask(__name__)
@@ -38,7 +38,12 @@ def create_app(settings: Settings | None = None, content: Content | None = None)
     _configure_logging()
 
     if settings is None:
-        settings = Settings.from_env(os.environ, Path(app.instance_path))
+        try:
+            settings = Settings.from_env(os.environ, Path(app.instance_path))
+        except SettingsError as error:
+            # Exit with the message alone: a traceback would bury the variable's name.
+            log.critical("Cannot start: %s", error)
+            raise SystemExit(f"phoneline: {error}") from None
     if content is None:
         content = load_content()
 

@@ -8,6 +8,7 @@ import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Flask
 from twilio.request_validator import RequestValidator
@@ -64,7 +65,9 @@ def _sign(path: str, pairs: Sequence[str]) -> int:
         params[name] = value
 
     settings = read_settings()
-    url = settings.public_url + path
+    path = "/" + path.lstrip("/")
+    # Twilio requests percent-encoded URLs, and signs them in that form.
+    url = settings.public_url + quote(path, safe="/?&=%:@!$'()*+,;-._~")
     signature = RequestValidator(settings.twilio_auth_token).compute_signature(url, params)
 
     words = ["curl", "-sS", "-X", "POST", url, "-H", f"X-Twilio-Signature: {signature}"]

@@ -55,6 +55,8 @@ class Settings:
             SettingsError: a variable is missing or invalid.
         """
         production = _read_env_name(environ) == "production"
+        if production:
+            _require(environ, ("TWILIO_AUTH_TOKEN", "PHONELINE_SECRET_KEY", "PHONELINE_PUBLIC_URL"))
         data_dir = Path(environ.get("PHONELINE_DATA_DIR") or instance_dir)
 
         token = environ.get("TWILIO_AUTH_TOKEN", "").strip()
@@ -101,6 +103,16 @@ class Settings:
         )
 
 
+def _require(environ: Mapping[str, str], names: tuple[str, ...]) -> None:
+    """Raise one error naming every variable in `names` that is missing, when more than one is."""
+    missing = [name for name in names if not environ.get(name, "").strip()]
+    if len(missing) > 1:
+        raise SettingsError(
+            f"{', '.join(missing)} are missing: a production start needs all of them "
+            "(see the settings table in README.md)."
+        )
+
+
 def _read_env_name(environ: Mapping[str, str]) -> str:
     name = environ.get("PHONELINE_ENV", "development").strip().lower()
     if name not in {"development", "production"}:
@@ -117,6 +129,8 @@ def _read_public_url(environ: Mapping[str, str], production: bool) -> str:
                 "Twilio calls, for example https://line.example.org."
             )
         port = environ.get("FLASK_RUN_PORT") or environ.get("PORT") or "5000"
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise SettingsError(f"PORT is {port!r}: it must be a TCP port number (1-65535).")
         return f"http://127.0.0.1:{port}"
 
     parts = urlsplit(raw)

@@ -42,9 +42,9 @@ def reject_unsigned(
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         log.warning(
-            "Rejected %s %s: missing X-Twilio-Signature header", request.method, request.path
+            "Rejected %s %r: missing X-Twilio-Signature header", request.method, request.path
         )
-        return Response(status=403)
+        return Response(status=403, mimetype="text/plain")
 
     try:
         form = request.form
@@ -52,14 +52,19 @@ def reject_unsigned(
         # Too large or too many parts to parse, so it cannot be checked: Twilio
         # never sends such a body.
         log.warning(
-            "Rejected %s %s: unreadable form (HTTP %s)", request.method, request.path, error.code
+            "Rejected %s %r: unreadable form (HTTP %s)", request.method, request.path, error.code
         )
-        return Response(status=403)
+        return Response(status=403, mimetype="text/plain")
 
     url = signed_url(public_url, request)
     if RequestValidator(auth_token).validate(url, form, signature):
         return None
 
-    hint = " (a development auth token is in use, so real Twilio requests fail)" if trial else ""
-    log.warning("Rejected %s %s: invalid Twilio signature%s", request.method, request.path, hint)
-    return Response(status=403)
+    hint = (
+        " (a development auth token is in use, so requests from real Twilio fail; the URL"
+        f" checked was {url!r}, which must match the URL the request was signed for)"
+        if trial
+        else ""
+    )
+    log.warning("Rejected %s %r: invalid Twilio signature%s", request.method, request.path, hint)
+    return Response(status=403, mimetype="text/plain")

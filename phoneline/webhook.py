@@ -8,6 +8,7 @@ turns any unexpected exception into a TwiML apology instead of an HTML page.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass
 
@@ -25,6 +26,9 @@ from phoneline.state import Store
 log = logging.getLogger("phoneline.webhook")
 
 APOLOGY_LANGUAGES = ("nl", "en")
+
+# Characters outside the XML 1.0 Char production, including lone surrogates.
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass
@@ -44,7 +48,13 @@ def services() -> Services:
 
 
 def twiml(response: VoiceResponse | MessagingResponse) -> Response:
-    return Response(str(response), mimetype="text/xml")
+    """Serialise TwiML, dropping characters that XML 1.0 does not allow.
+
+    Data sources can send control characters (seen in the wild: NUL, vertical
+    tab, U+FFFE in a vehicle make), and one of them makes the whole document
+    unparsable, so Twilio would play its own error message instead.
+    """
+    return Response(XML_INVALID.sub("", str(response)), mimetype="text/xml")
 
 
 def note(step: str, outcome: str = "ok") -> None:
@@ -79,18 +89,34 @@ def protect(blueprint: Blueprint, channel: str) -> None:
 
 
 def register_fallback_errors(app: Flask) -> None:
-    """Answer routing errors on webhook paths (404, 405) with TwiML, not HTML."""
+    """Answer routing errors (404, 405) on webhook paths with TwiML, elsewhere with plain text.
 
-    def handle(error: HTTPException) -> Response | HTTPException:
-        if request.path.startswith("/voice"):
-            log.warning("%s %s: %s", _sid(), request.path, error)
-            return _voice_apology()
-        if request.path.startswith("/sms"):
-            log.warning("%s %s: %s", _sid(), request.path, error)
-            return _sms_apology()
-        return error
+    An unknown path under /voice or /sms is still checked for a Twilio signature
+    first, so an unsigned request gets the same empty 403 as on a real webhook.
+    """
+
+    def handle(error: HTTPException) -> Response:
+        channel = _channel_of(request.path)
+        if channel is None:
+            return Response(
+                f"{error.code} {error.name}\n", status=error.code, mimetype="text/plain"
+            )
+
+        rejected = _check_signature()
+        if rejected is not None:
+            return rejected
+
+        log.warning("%s %r: %s", _sid(), request.path, error.name)
+        return _voice_apology() if channel == "voice" else _sms_apology()
 
     app.register_error_handler(HTTPException, handle)
+
+
+def _channel_of(path: str) -> str | None:
+    for channel in ("voice", "sms"):
+        if path == f"/{channel}" or path.startswith(f"/{channel}/"):
+            return channel
+    return None
 
 
 def apology_voice_response(lang: str | None = None) -> VoiceResponse:
@@ -145,7 +171,9 @@ def _check_signature() -> Response | None:
 
 
 def _sid() -> str:
-    return request.form.get("CallSid") or request.form.get("MessageSid") or "-"
+    """Return the CallSid or MessageSid for logs, reduced to letters and digits."""
+    raw = request.form.get("CallSid") or request.form.get("MessageSid") or ""
+    return re.sub("[^A-Za-z0-9]", "", raw)[:40] or "-"
 
 
 def _log_request(response: Response) -> Response:

@@ -28,6 +28,19 @@ def test_sign_prints_valid_curl(
     assert RequestValidator(AUTH_TOKEN).validate(PUBLIC_URL + "/sms", params, signature)
 
 
+def test_sign_adds_slash_and_encodes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
+    monkeypatch.setenv("PHONELINE_PUBLIC_URL", PUBLIC_URL)
+    monkeypatch.setenv("PHONELINE_DATA_DIR", str(tmp_path))
+
+    assert main(["sign", "voice/é"]) == 0
+
+    words = shlex.split(capsys.readouterr().out)
+    assert words[4] == PUBLIC_URL + "/voice/%C3%A9"
+
+
 def test_sign_rejects_malformed_parameter(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sign", "/sms", "Body"]) == 2
     assert "NAME=VALUE" in capsys.readouterr().err
@@ -37,6 +50,8 @@ def test_production_setting_error_reported(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("PHONELINE_ENV", "production")
+    monkeypatch.setenv("PHONELINE_SECRET_KEY", "secret")
+    monkeypatch.setenv("PHONELINE_PUBLIC_URL", PUBLIC_URL)
     monkeypatch.delenv("TWILIO_AUTH_TOKEN", raising=False)
     assert main(["sign", "/voice"]) == 2
     assert "TWILIO_AUTH_TOKEN is missing" in capsys.readouterr().err

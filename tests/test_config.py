@@ -93,3 +93,17 @@ def test_invalid_account_sid_named(tmp_path: Path) -> None:
         Settings.from_env(
             PRODUCTION | {"TWILIO_ACCOUNT_SID": "12", "PHONELINE_SMS_FROM": "+31"}, tmp_path
         )
+
+
+def test_production_all_missing_named(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({"PHONELINE_ENV": "production"}, tmp_path)
+    message = str(raised.value)
+    assert "TWILIO_AUTH_TOKEN" in message
+    assert "PHONELINE_SECRET_KEY" in message
+    assert "PHONELINE_PUBLIC_URL" in message
+
+
+def test_invalid_port_named(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match=r"^PORT is 'abc'"):
+        Settings.from_env({"PORT": "abc"}, tmp_path)

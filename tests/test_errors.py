@@ -8,7 +8,16 @@ import logging
 import pytest
 
 from phoneline.catalog import Content
-from tests.conftest import AppFactory, Twilio, call_params, parse_twiml, sms_params
+from tests.conftest import (
+    PUBLIC_URL,
+    AppFactory,
+    Twilio,
+    call_params,
+    parse_twiml,
+    sms_params,
+    sms_text,
+)
+from tests.rdw_server import RdwStandIn, rows
 
 
 @pytest.fixture
@@ -58,9 +67,47 @@ def test_unknown_webhook_path_answers_twiml(twilio: Twilio, path: str) -> None:
     assert root.find("Say") is not None or root.find("Message") is not None
 
 
-def test_get_on_webhook_answers_twiml(twilio: Twilio) -> None:
-    response = twilio.client.get("/voice")
+def test_signed_get_on_webhook_answers_twiml(twilio: Twilio) -> None:
+    signature = twilio.validator.compute_signature(PUBLIC_URL + "/voice", {})
+    response = twilio.client.get("/voice", headers={"X-Twilio-Signature": signature})
     parse_twiml(response)
+
+
+@pytest.mark.parametrize("path", ["/voice/nope", "/sms/nope", "/voice/x\n2026 INFO forged"])
+def test_unsigned_unknown_path_rejected(
+    twilio: Twilio, path: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="phoneline"):
+        response = twilio.client.post(path, data=call_params())
+
+    assert response.status_code == 403
+    assert response.data == b""
+    for record in caplog.records:
+        assert "\n" not in record.getMessage()
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz/x", "/SMS"])
+def test_other_paths_answer_plain_text(twilio: Twilio, path: str) -> None:
+    response = twilio.client.post(path)
+    assert response.status_code == 404
+    assert response.mimetype == "text/plain"
+
+
+def test_control_characters_removed_from_twiml(twilio: Twilio, rdw: RdwStandIn) -> None:
+    rdw.set(
+        "m9d7-ebf2",
+        "AB123C",
+        rows({"merk": "SK\u0001ODA\u0000", "handelsbenaming": "CIT\u000bIGO\ufffe"}),
+    )
+    text = sms_text(twilio.post("/sms", sms_params("AB-123-C")))
+    assert text.startswith("AB-123-C: SKODA CITIGO")
+
+
+def test_huge_reply_cut_to_twilio_limit(twilio: Twilio, rdw: RdwStandIn) -> None:
+    rdw.set("m9d7-ebf2", "AB123C", rows({"merk": "A" * 5000, "handelsbenaming": "B" * 5000}))
+    text = sms_text(twilio.post("/sms", sms_params("AB-123-C")))
+    assert len(text) == 1600
+    assert text.endswith("…")
 
 
 def test_webhook_log_line(twilio: Twilio, caplog: pytest.LogCaptureFixture) -> None:

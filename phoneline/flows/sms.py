@@ -31,6 +31,7 @@ bp = Blueprint("sms", __name__, url_prefix="/sms")
 protect(bp, "sms")
 
 DEFAULT_REPLY_LANGUAGE = "en"
+MAX_BODY_CHARS = 1600
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def incoming() -> Response:
 def fallback() -> Response:
     """Answer Twilio's messaging fallback URL: the primary handler failed, so apologise."""
     note("fallback", request.form.get("ErrorCode") or "-")
-    return twiml(apology_sms_response())
+    return twiml(apology_sms_response(request.args.get("lang")))
 
 
 def vehicle_lookup(message: Message) -> list[str] | None:
@@ -131,5 +132,10 @@ def _rdw() -> RdwClient:
 def _reply(texts: Sequence[str]) -> Response:
     response = MessagingResponse()
     for text in texts:
-        response.message(text)
+        body = text
+        if len(body) > MAX_BODY_CHARS:
+            # Twilio rejects a longer body (error 21617), so the sender would get nothing.
+            log.warning("Reply of %d characters cut to %d", len(body), MAX_BODY_CHARS)
+            body = body[: MAX_BODY_CHARS - 1] + "…"
+        response.message(body)
     return twiml(response)

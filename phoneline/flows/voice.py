@@ -20,7 +20,14 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from phoneline.catalog import Topic
 from phoneline.speech import Speaker, Utterance, press_key
-from phoneline.webhook import APOLOGY_LANGUAGES, note, protect, services, twiml
+from phoneline.webhook import (
+    APOLOGY_LANGUAGES,
+    apology_voice_response,
+    note,
+    protect,
+    services,
+    twiml,
+)
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 protect(bp, "voice")
@@ -206,14 +213,7 @@ def guide() -> Response:
 def fallback() -> Response:
     """Answer Twilio's voice fallback URL: the primary handler failed, so apologise."""
     note("fallback", request.form.get("ErrorCode") or "-")
-    response = VoiceResponse()
-
-    speaker = _speaker()
-    for code in APOLOGY_LANGUAGES:
-        speaker.add(response, Utterance(code, "error.apology"))
-
-    response.hangup()
-    return twiml(response)
+    return twiml(apology_voice_response(request.args.get("lang")))
 
 
 def _render_language_menu(response: VoiceResponse, page: int, miss: int) -> None:
