@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint system-deps clean
+.PHONY: run test lint system-deps audio clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ system-deps:
 
 test: $(VENV)/.installed system-deps lint
 	$(BIN)/pytest
+
+# Render the audio of every voice prompt that has none yet (PHONELINE_TTS_ENGINE picks
+# the engine). Run it wherever the service's prompts/ folder lives, before a restart.
+audio: $(VENV)/.installed
+	$(BIN)/phoneline prompts build
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
