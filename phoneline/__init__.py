@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 from flask import Flask, Response
 
+from phoneline.audio import routes as audio_routes
 from phoneline.audio.library import AudioIndex
 from phoneline.catalog import Content, load_content
 from phoneline.config import Settings
@@ -45,12 +46,11 @@ def create_app(settings: Settings | None = None, content: Content | None = None)
         settings=settings, content=content, http=http, store=store, audio=audio
     )
 
-    from phoneline.audio import routes  # noqa: PLC0415
     from phoneline.flows import sms, voice  # noqa: PLC0415  (blueprints need the app's services)
 
     app.register_blueprint(voice.bp)
     app.register_blueprint(sms.bp)
-    app.register_blueprint(routes.bp)
+    app.register_blueprint(audio_routes.bp)
     register_fallback_errors(app)
     app.add_url_rule("/healthz", "healthz", _healthz)
 
