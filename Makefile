@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-long bench lint system-deps clean
+.PHONY: run test test-long bench lint system-deps audio clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ test-long: $(VENV)/.installed system-deps
 # Side-by-side measurements; writes docs/benchmarks.md.
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.run
+
+# Render the audio of every voice prompt that has none yet (PHONELINE_TTS_ENGINE picks
+# the engine). Run it wherever the service's prompts/ folder lives, before a restart.
+audio: $(VENV)/.installed
+	$(BIN)/phoneline prompts build
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

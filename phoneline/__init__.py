@@ -9,6 +9,8 @@ from pathlib import Path
 import httpx
 from flask import Flask, Response
 
+from phoneline.audio import routes as audio_routes
+from phoneline.audio.library import AudioIndex
 from phoneline.catalog import Content, load_content
 from phoneline.config import Settings, SettingsError
 from phoneline.state import SqliteStore
@@ -49,14 +51,16 @@ def create_app(settings: Settings | None = None, content: Content | None = None)
 
     http = httpx.Client(follow_redirects=False, headers={"User-Agent": "phoneline"})
     store = SqliteStore(settings.data_dir / "state.sqlite3")
+    audio = AudioIndex.scan(content, settings.speech.tts_engine, settings.public_url)
     app.extensions["phoneline"] = Services(
-        settings=settings, content=content, http=http, store=store
+        settings=settings, content=content, http=http, store=store, audio=audio
     )
 
     from phoneline.flows import sms, voice  # noqa: PLC0415  (blueprints need the app's services)
 
     app.register_blueprint(voice.bp)
     app.register_blueprint(sms.bp)
+    app.register_blueprint(audio_routes.bp)
     register_fallback_errors(app)
     app.add_url_rule("/healthz", "healthz", _healthz)
 
@@ -70,6 +74,12 @@ def create_app(settings: Settings | None = None, content: Content | None = None)
         "phoneline ready at %s with languages %s",
         settings.public_url,
         ", ".join(content.menu.languages),
+    )
+    log.info(
+        "Prompt audio: %d recordings, %d renderings; every prompt has audio in: %s",
+        len(audio.recordings),
+        len(audio.renderings),
+        ", ".join(sorted(audio.covered)) or "no language",
     )
     return app
 

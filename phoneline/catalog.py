@@ -28,6 +28,13 @@ NAV_ACTIONS = (
     "send_by_text",
 )
 
+# Keys that are never spoken: SMS templates, the parts of a written date, and
+# the SMS version of the apology. Every other key is a voice prompt, spoken as
+# one whole utterance, so it is the unit that audio is rendered and recorded for.
+UNSPOKEN_PREFIXES = ("sms.", "date.", "month.")
+UNSPOKEN_KEYS = frozenset({"error.apology_sms"})
+TTS_ENGINES = ("gtts", "espeak-ng")
+
 
 class CatalogError(Exception):
     """A catalog or the menu file is malformed; the message names the file and key."""
@@ -50,6 +57,8 @@ class Language:
     reviewed_on: str | None
     script: str
     words: tuple[str, ...]
+    tts_engine: str | None = None
+    espeak: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,10 @@ class Catalog:
 
     def has(self, key: str) -> bool:
         return key in self.prompts
+
+    def spoken_keys(self) -> list[str]:
+        """Return the keys of every voice prompt, in catalog order."""
+        return [key for key in self.prompts if is_spoken(key)]
 
 
 @dataclass(frozen=True)
@@ -121,6 +134,7 @@ class Content:
 
     menu: Menu
     catalogs: Mapping[str, Catalog]
+    directory: Path = DEFAULT_PROMPTS_DIR
 
     def catalog(self, code: str) -> Catalog:
         return self.catalogs[code]
@@ -146,7 +160,12 @@ def load_content(prompts_dir: Path = DEFAULT_PROMPTS_DIR) -> Content:
 
     catalogs = {code: _load_catalog(prompts_dir / f"{code}.yaml", code) for code in menu.languages}
 
-    return Content(menu=menu, catalogs=catalogs)
+    return Content(menu=menu, catalogs=catalogs, directory=prompts_dir)
+
+
+def is_spoken(key: str) -> bool:
+    """Return whether the prompt `key` is spoken in calls (and so gets audio)."""
+    return not key.startswith(UNSPOKEN_PREFIXES) and key not in UNSPOKEN_KEYS
 
 
 def placeholders(template: str) -> set[str]:
@@ -233,6 +252,8 @@ def _load_catalog(path: Path, code: str) -> Catalog:
         reviewed_on=str(review["date"]) if review.get("date") else None,
         script=str(meta.get("script", "Latin")),
         words=tuple(str(word).lower() for word in meta.get("words") or ()),
+        tts_engine=_read_tts_engine(path, meta),
+        espeak=meta.get("espeak"),
     )
 
     prompts = data.get("prompts")
@@ -240,3 +261,12 @@ def _load_catalog(path: Path, code: str) -> Catalog:
         raise CatalogError(f"{path}: the 'prompts' block is missing")
     texts = {str(key): str(value).strip() for key, value in prompts.items()}
     return Catalog(language=language, prompts=texts, path=path)
+
+
+def _read_tts_engine(path: Path, meta: Mapping[str, Any]) -> str | None:
+    engine = meta.get("tts_engine")
+    if engine is not None and engine not in TTS_ENGINES:
+        raise CatalogError(
+            f"{path}: language.tts_engine is {engine!r}: set it to one of {', '.join(TTS_ENGINES)}"
+        )
+    return None if engine is None else str(engine)

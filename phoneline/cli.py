@@ -13,7 +13,8 @@ from urllib.parse import quote
 from flask import Flask
 from twilio.request_validator import RequestValidator
 
-from phoneline.config import Settings, SettingsError
+from phoneline.catalog import DEFAULT_PROMPTS_DIR, CatalogError
+from phoneline.config import Settings, SettingsError, SpeechSettings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -31,12 +32,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     sign.add_argument("path", help="webhook path with any query string, e.g. /voice")
     sign.add_argument("params", nargs="*", metavar="NAME=VALUE", help="form parameters")
 
+    _add_prompts_commands(commands)
+
     args = parser.parse_args(argv)
     try:
         if args.command == "serve":
             return _serve(args.host, args.port)
+        if args.command == "prompts":
+            return _prompts(args)
         return _sign(args.path, args.params)
-    except SettingsError as error:
+    except (SettingsError, CatalogError) as error:
         print(f"phoneline: {error}", file=sys.stderr)
         return 2
 
@@ -45,6 +50,44 @@ def read_settings() -> Settings:
     """Read settings as the app does, with the same instance folder for trial secrets."""
     instance = Path(Flask("phoneline").instance_path)
     return Settings.from_env(os.environ, instance)
+
+
+def _add_prompts_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    prompts = commands.add_parser("prompts", help="build and check the audio of voice prompts")
+    actions = prompts.add_subparsers(dest="prompts_command", required=True)
+
+    build = actions.add_parser(
+        "build", help="render every voice prompt that has no audio yet (PHONELINE_TTS_ENGINE)"
+    )
+    build.add_argument("--lang", help="render only this language, by catalog code (e.g. ar)")
+    build.add_argument(
+        "--dry-run", action="store_true", help="list what would be rendered; render nothing"
+    )
+    build.add_argument(
+        "--prune", action="store_true", help="delete rendered files that no current prompt uses"
+    )
+
+    check = actions.add_parser(
+        "check", help="count per language the prompts with a recording, audio, Say or nothing"
+    )
+    for action in (build, check):
+        action.add_argument(
+            "--prompts-dir",
+            type=Path,
+            default=DEFAULT_PROMPTS_DIR,
+            help="folder with menu.yaml and the catalogs (default: the project's prompts/)",
+        )
+
+
+def _prompts(args: argparse.Namespace) -> int:
+    from phoneline.audio import build, coverage  # noqa: PLC0415  (keeps other commands light)
+
+    speech = SpeechSettings.from_env(os.environ)
+    if args.prompts_command == "check":
+        return coverage.check_command(args.prompts_dir, speech)
+    return build.build_command(
+        args.prompts_dir, speech, lang=args.lang, dry_run=args.dry_run, prune=args.prune
+    )
 
 
 def _serve(host: str, port: int) -> int:

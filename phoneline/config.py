@@ -15,14 +15,37 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from phoneline.catalog import TTS_ENGINES
+
 log = logging.getLogger(__name__)
 
 DEFAULT_RDW_URL = "https://opendata.rdw.nl"
+DEFAULT_GTTS_URL = "https://translate.google.com"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 class SettingsError(Exception):
     """A setting is missing or invalid; the message names the variable and the fix."""
+
+
+@dataclass(frozen=True)
+class SpeechSettings:
+    """Settings of the speech engines, which `phoneline prompts build` reads without secrets."""
+
+    tts_engine: str = "gtts"
+    gtts_url: str = DEFAULT_GTTS_URL
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> SpeechSettings:
+        """Read `PHONELINE_TTS_ENGINE` and `PHONELINE_GTTS_URL`.
+
+        Raises:
+            SettingsError: a variable is invalid.
+        """
+        return cls(
+            tts_engine=_read_tts_engine(environ),
+            gtts_url=_read_url(environ, "PHONELINE_GTTS_URL", DEFAULT_GTTS_URL),
+        )
 
 
 @dataclass(frozen=True)
@@ -42,6 +65,7 @@ class Settings:
     sms_from: str | None = None
     messaging_service_sid: str | None = None
     twilio_api_url: str | None = None
+    speech: SpeechSettings = SpeechSettings()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], instance_dir: Path) -> Settings:
@@ -100,6 +124,7 @@ class Settings:
             sms_from=sms_from,
             messaging_service_sid=service_sid,
             twilio_api_url=_read_url(environ, "PHONELINE_TWILIO_API_URL", "") if api_url else None,
+            speech=SpeechSettings.from_env(environ),
         )
 
 
@@ -166,6 +191,15 @@ def _read_rest_sender(environ: Mapping[str, str]) -> tuple[str | None, str | Non
             "sends texts (E.164, e.g. +3197010000000) or PHONELINE_MESSAGING_SERVICE_SID."
         )
     return account_sid, sms_from, service_sid
+
+
+def _read_tts_engine(environ: Mapping[str, str]) -> str:
+    engine = environ.get("PHONELINE_TTS_ENGINE", "").strip().lower() or "gtts"
+    if engine not in TTS_ENGINES:
+        raise SettingsError(
+            f"PHONELINE_TTS_ENGINE is {engine!r}: set it to one of {', '.join(TTS_ENGINES)}."
+        )
+    return engine
 
 
 def _read_url(environ: Mapping[str, str], name: str, default: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 from flask import Blueprint, Flask, Response, current_app, g, request
@@ -18,9 +18,11 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
+from phoneline.audio.library import AudioIndex
 from phoneline.catalog import Content
 from phoneline.config import Settings
 from phoneline.security import reject_unsigned
+from phoneline.speech import Speaker, Utterance
 from phoneline.state import Store
 
 log = logging.getLogger("phoneline.webhook")
@@ -39,6 +41,7 @@ class Services:
     content: Content
     http: httpx.Client
     store: Store
+    audio: AudioIndex = field(default_factory=AudioIndex)
 
 
 def services() -> Services:
@@ -121,14 +124,11 @@ def _channel_of(path: str) -> str | None:
 
 def apology_voice_response(lang: str | None = None) -> VoiceResponse:
     """Build the spoken apology and hang-up, in `lang` or else in Dutch and English."""
-    content = services().content
+    found = services()
+    speaker = Speaker(found.content, found.audio)
     response = VoiceResponse()
     for code in _apology_codes(lang):
-        catalog = content.catalog(code)
-        language = catalog.language
-        response.say(
-            catalog.text("error.apology"), voice=language.say_voice, language=language.say_language
-        )
+        speaker.add(response, Utterance(code, "error.apology"))
     response.hangup()
     return response
 

@@ -15,6 +15,8 @@ from werkzeug.test import TestResponse
 from phoneline import create_app
 from phoneline.catalog import Content, load_content
 from phoneline.config import Settings
+from tests.gtts_server import GttsStandIn
+from tests.gtts_server import start as start_gtts_server
 from tests.rdw_server import RdwStandIn, start
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
@@ -149,3 +151,22 @@ def sms_text(response: TestResponse) -> str:
     messages = parse_twiml(response).findall("Message")
     assert len(messages) == 1
     return messages[0].text or ""
+
+
+@pytest.fixture(scope="session")
+def gtts_server() -> Iterator[GttsStandIn]:
+    stand_in = GttsStandIn()
+    server = start_gtts_server(stand_in)
+    yield stand_in
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def gtts(gtts_server: GttsStandIn) -> Iterator[GttsStandIn]:
+    """The gTTS stand-in, reset to answering every request with audio after each test."""
+    yield gtts_server
+    gtts_server.requests.clear()
+    gtts_server.statuses.clear()
+    gtts_server.retry_after = None
+    gtts_server.no_audio_for.clear()

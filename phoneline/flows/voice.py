@@ -326,4 +326,4 @@ def _voice_languages() -> list[str]:
 
 
 def _speaker() -> Speaker:
-    return Speaker(services().content)
+    return Speaker(services().content, services().audio)
