@@ -8,10 +8,11 @@ from pathlib import Path
 
 import httpx
 from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from phoneline.catalog import Content, load_content
 from phoneline.config import Settings
-from phoneline.state import SqliteStore
+from phoneline.state import open_store
 from phoneline.webhook import Services, register_fallback_errors
 
 log = logging.getLogger("phoneline")
@@ -26,7 +27,8 @@ def create_app(settings: Settings | None = None, content: Content | None = None)
     environment and `prompts/`.
 
     Raises:
-        SettingsError: a setting is missing or invalid (production start).
+        SettingsError: a setting is missing or invalid (production start), or
+            Redis does not answer at `REDIS_URL`.
         CatalogError: a catalog or the menu file is malformed.
     """
     app = Flask(__name__)
@@ -38,7 +40,7 @@ def create_app(settings: Settings | None = None, content: Content | None = None)
         content = load_content()
 
     http = httpx.Client(follow_redirects=False, headers={"User-Agent": "phoneline"})
-    store = SqliteStore(settings.data_dir / "state.sqlite3")
+    store = open_store(settings)
     app.extensions["phoneline"] = Services(
         settings=settings, content=content, http=http, store=store
     )
@@ -49,6 +51,12 @@ def create_app(settings: Settings | None = None, content: Content | None = None)
     app.register_blueprint(sms.bp)
     register_fallback_errors(app)
     app.add_url_rule("/healthz", "healthz", _healthz)
+    if settings.admin_user:
+        from phoneline import admin  # noqa: PLC0415  (the page exists only when configured)
+
+        app.register_blueprint(admin.bp)
+    if settings.proxy_hops:
+        _trust_proxies(app, settings.proxy_hops)
 
     if settings.trial_token:
         log.warning(
@@ -62,6 +70,20 @@ def create_app(settings: Settings | None = None, content: Content | None = None)
         ", ".join(content.menu.languages),
     )
     return app
+
+
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Take the client address, scheme and host from the last `hops` proxies' X-Forwarded-* headers.
+
+    Signatures do not depend on this, because they are checked against
+    PHONELINE_PUBLIC_URL and the raw request path, but the stats page uses the
+    scheme and client address to refuse passwords sent over plain http. The
+    path prefix (X-Forwarded-Prefix) is not taken: it belongs in
+    PHONELINE_PUBLIC_URL, from which every TwiML link is built.
+    """
+    app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+        app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=0
+    )
 
 
 def _healthz() -> Response:
