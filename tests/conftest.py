@@ -16,7 +16,7 @@ from phoneline import create_app
 from phoneline.catalog import Content, load_content
 from phoneline.config import Settings
 from tests.rdw_server import RdwStandIn, start
-from tests.redis_server import redis_server, redis_url  # noqa: F401  (fixtures)
+from tests.redis_server import backend_store, redis_server, redis_url  # noqa: F401  (fixtures)
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC_URL = "https://line.example.org"

@@ -1,4 +1,7 @@
-"""A real redis-server on 127.0.0.1 for the tests, started once per test session."""
+"""A real redis-server on 127.0.0.1 for the tests, started once per test session.
+
+`backend_store` runs a test once with each `Store` backend: SQLite and Redis.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,11 @@ from pathlib import Path
 import pytest
 import redis
 
+from phoneline.redis_store import RedisStore
+from phoneline.state import SqliteStore, Store
+
 STARTUP_DEADLINE_SECONDS = 20
+RETENTION = 90 * 86400.0
 
 
 def free_port() -> int:
@@ -58,3 +65,14 @@ def redis_url(redis_server: str) -> str:
     client.flushall()
     client.close()
     return redis_server
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def backend_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    opened: Store
+    if request.param == "sqlite":
+        opened = SqliteStore(tmp_path / "state.sqlite3", subject_ttl=RETENTION)
+    else:
+        opened = RedisStore.connect(request.getfixturevalue("redis_url"), subject_ttl=RETENTION)
+    yield opened
+    opened.close()

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from phoneline.limits import DailyBudget, Decision, SenderLimiter, Verdict
 from phoneline.state import Store
-from tests.test_store_backends import store  # noqa: F401  (fixture over both backends)
 
 ALLOWED = Decision(Verdict.ALLOWED)
+
+
+@pytest.fixture
+def store(backend_store: Store) -> Store:
+    return backend_store
 
 
 def test_hour_limit_notice_once(store: Store) -> None:

@@ -61,7 +61,7 @@ def test_invalid_number_named(tmp_path: Path, name: str, value: str) -> None:
 
 
 def test_redis_url_scheme_checked(tmp_path: Path) -> None:
-    with pytest.raises(SettingsError, match="^REDIS_URL") as raised:
+    with pytest.raises(SettingsError, match=r"^REDIS_URL") as raised:
         Settings.from_env(PRODUCTION | {"REDIS_URL": "http://user:secret@host"}, tmp_path)
     assert "secret" not in str(raised.value)
 
@@ -80,5 +80,5 @@ def test_admin_needs_both(tmp_path: Path, environ: dict[str, str]) -> None:
 
 def test_admin_password_length(tmp_path: Path) -> None:
     environ = PRODUCTION | {"PHONELINE_ADMIN_USER": "team", "PHONELINE_ADMIN_PASSWORD": "short"}
-    with pytest.raises(SettingsError, match="^PHONELINE_ADMIN_PASSWORD is too short"):
+    with pytest.raises(SettingsError, match=r"^PHONELINE_ADMIN_PASSWORD is too short"):
         Settings.from_env(environ, tmp_path)

@@ -16,7 +16,7 @@ from phoneline.flows.forget import forget_keyword_language
 from phoneline.privacy import number_key
 from tests.conftest import AppFactory, Twilio, call_params, parse_twiml, sms_params, sms_text
 from tests.rdw_server import RdwStandIn, recorded
-from tests.test_voice import press, said
+from tests.test_voice import said
 
 CALLER = "+31612345678"
 OTHER = "+31687654321"

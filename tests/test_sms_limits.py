@@ -72,7 +72,8 @@ def test_detector_list_extends_limit(
     def is_kvk_number(message: Message) -> bool:
         return message.body.strip().isdigit() and len(message.body.strip()) == 8
 
-    monkeypatch.setattr(sms_limits, "LOOKUP_DETECTORS", [*sms_limits.LOOKUP_DETECTORS, is_kvk_number])
+    detectors = [*sms_limits.LOOKUP_DETECTORS, is_kvk_number]
+    monkeypatch.setattr(sms_limits, "LOOKUP_DETECTORS", detectors)
     twilio = Twilio(limited.test_client())
     for _ in range(2):
         twilio.post("/sms", sms_params("69599084"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,18 +15,10 @@ from phoneline.redis_store import RedisStore
 from phoneline.state import SqliteStore, Store
 from tests.redis_server import free_port
 
-RETENTION = 90 * 86400.0
 
-
-@pytest.fixture(params=["sqlite", "redis"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    opened: Store
-    if request.param == "sqlite":
-        opened = SqliteStore(tmp_path / "state.sqlite3", subject_ttl=RETENTION)
-    else:
-        opened = RedisStore.connect(request.getfixturevalue("redis_url"), subject_ttl=RETENTION)
-    yield opened
-    opened.close()
+@pytest.fixture
+def store(backend_store: Store) -> Store:
+    return backend_store
 
 
 def test_set_get_delete(store: Store) -> None:
