@@ -138,7 +138,7 @@ def _in_process(settings: Settings, port: int) -> Iterator[str]:
     logging.getLogger("phoneline").setLevel(logging.WARNING)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.1,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"

@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 def serving(app: Flask) -> Iterator[str]:
     """Yield the base URL (http://127.0.0.1:<port>) of `app` served by Werkzeug with threads."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
