@@ -136,6 +136,7 @@ def test_settings_checked_first(
     twilio_api: TwilioStandIn,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    *,
     name: str,
     value: str | None,
     message: str,
