@@ -83,50 +83,46 @@ def run(args: argparse.Namespace, read_settings: SettingsReader) -> int:
 
 def _call(args: argparse.Namespace, read_settings: SettingsReader) -> int:
     settings = read_settings()
-    with _service(args.url, settings) as (server_url, http):
-        phone = TerminalPhone(
-            public_url=settings.public_url,
-            server_url=server_url,
-            auth_token=settings.twilio_auth_token,
-            out=sys.stdout,
-            http=http,
-            play_audio=not args.no_audio,
-        )
+    with _phone(args.url, settings, play_audio=not args.no_audio) as phone:
         phone.call(Keypad(sys.stdin, sys.stdout), caller=args.caller)
     return 0
 
 
 def _sms(args: argparse.Namespace, read_settings: SettingsReader) -> int:
     settings = read_settings()
-    with _service(args.url, settings) as (server_url, http):
-        phone = TerminalPhone(
-            public_url=settings.public_url,
-            server_url=server_url,
-            auth_token=settings.twilio_auth_token,
-            out=sys.stdout,
-            http=http,
-        )
+    with _phone(args.url, settings, play_audio=False) as phone:
         phone.text(args.text, sender=args.caller)
     return 0
 
 
 @contextmanager
-def _service(url: str | None, settings: Settings) -> Iterator[tuple[str, httpx.Client]]:
-    """Yield the URL of a running service, starting one in this process when none answers."""
+def _phone(url: str | None, settings: Settings, play_audio: bool) -> Iterator[TerminalPhone]:
+    """Yield a terminal phone connected to a running service, starting one when none responds."""
     server_url = (url or f"http://127.0.0.1:{os.environ.get('PORT') or 5000}").rstrip("/")
     with httpx.Client(timeout=20) as http:
+
+        def connect(to: str) -> TerminalPhone:
+            return TerminalPhone(
+                public_url=settings.public_url,
+                server_url=to,
+                auth_token=settings.twilio_auth_token,
+                out=sys.stdout,
+                http=http,
+                play_audio=play_audio,
+            )
+
         if _answers(http, server_url):
-            yield server_url, http
+            yield connect(server_url)
             return
 
         parts = urlsplit(server_url)
         if parts.hostname not in LOCAL_HOSTS or parts.port is None:
-            raise PhoneError(f"no phoneline service answers at {server_url}")
+            raise PhoneError(f"no phoneline service responds at {server_url}/healthz")
         print(
-            f"No service answers at {server_url}; starting one in this process.", file=sys.stderr
+            f"No service responds at {server_url}; starting one in this process.", file=sys.stderr
         )
         with _in_process(settings, parts.port) as started:
-            yield started, http
+            yield connect(started)
 
 
 @contextmanager

@@ -45,7 +45,7 @@ PLAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 class PhoneError(Exception):
-    """The service could not be reached or answered something a phone cannot follow."""
+    """The service could not be reached or returned something a phone cannot follow."""
 
 
 @dataclass
@@ -109,7 +109,7 @@ class TerminalPhone:
                 self._server_side(url), data=dict(params), headers={"X-Twilio-Signature": signature}
             )
         except httpx.HTTPError as error:
-            raise PhoneError(f"no answer from {self.server_url}: {error}") from error
+            raise PhoneError(f"no response from {self.server_url}: {error}") from error
 
     def text(self, body: str, sender: str, to: str = LINE_NUMBER) -> list[str]:
         """Send one text message to `/sms`, print each reply and return the replies.

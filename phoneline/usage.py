@@ -25,7 +25,6 @@ so that FORGET removes it as well.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import g
@@ -176,11 +175,3 @@ def _move_guide_position(store: Store, facts: RequestFacts) -> list[tuple[str, s
 def _clean(field: str) -> str:
     return field.replace(":", "_") or NONE
 
-
-def by_field(counts: list[Count], field: str) -> Mapping[str, int]:
-    """Return the total count per value of `field` (e.g. "language")."""
-    totals: dict[str, int] = {}
-    for count in counts:
-        value = getattr(count, field)
-        totals[value] = totals.get(value, 0) + count.count
-    return totals

@@ -192,7 +192,7 @@ def test_call_state_shared_across_servers(
     twiml(signed_post(second, path, params | {"Digits": "#"}))
     twiml(signed_post(first, "/voice/status", params | {"CallStatus": "completed"}))
 
-    # The second server knows this number has heard the privacy notice.
+    # The second server finds that this number has already heard the privacy notice.
     again = twiml(signed_post(second, "/voice", call_params(CallSid="CA" + "9" * 32)))
     assert notice not in said(again)
 

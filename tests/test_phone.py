@@ -119,7 +119,7 @@ def test_wrong_token_explained(live: str, tmp_path: Path) -> None:
 def test_unreachable_remote_service(tmp_path: Path) -> None:
     result = run_cli(["sms", "hello", "--url", "https://line.example.org"], phone_env(tmp_path))
     assert result.returncode == 1
-    assert "no phoneline service answers" in result.stderr
+    assert "no phoneline service responds" in result.stderr
 
 
 # The keypad and the TwiML verbs, against canned TwiML served through httpx.
