@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import threading
 import time
@@ -10,9 +11,9 @@ from pathlib import Path
 import pytest
 import redis
 
-from phoneline.config import SettingsError
+from phoneline.config import Settings, SettingsError
 from phoneline.redis_store import RedisStore
-from phoneline.state import SqliteStore, Store
+from phoneline.state import SqliteStore, Store, open_store
 from tests.redis_server import free_port
 
 
@@ -175,3 +176,25 @@ def test_redis_unreachable_names_setting() -> None:
 def _rows(path: Path) -> int:
     with sqlite3.connect(path) as db:
         return int(db.execute("SELECT COUNT(*) FROM kv").fetchone()[0])
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+def test_open_store_applies_retention(
+    settings: Settings, request: pytest.FixtureRequest, backend: str
+) -> None:
+    redis_url = request.getfixturevalue("redis_url") if backend == "redis" else None
+    opened = open_store(dataclasses.replace(settings, retention_days=2, redis_url=redis_url))
+    assert isinstance(opened, RedisStore if redis_url else SqliteStore)
+    opened.set("lang:a", "nl", subject="a")
+    opened.set("config:a", "x")
+
+    if isinstance(opened, RedisStore):
+        lifetime = opened._redis.pttl("phoneline:k:lang:a") / 1000
+        assert opened._redis.pttl("phoneline:k:config:a") == -1
+    else:
+        with sqlite3.connect(settings.data_dir / "state.sqlite3") as db:
+            expires = db.execute("SELECT expires FROM kv WHERE key = 'lang:a'").fetchone()[0]
+            assert db.execute("SELECT expires FROM kv WHERE key = 'config:a'").fetchone()[0] is None
+        lifetime = expires - time.time()
+    opened.close()
+    assert 2 * 86400 - 60 < lifetime <= 2 * 86400
