@@ -18,7 +18,9 @@ from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from phoneline.catalog import Catalog
+from phoneline.flows.forget import forget_request
 from phoneline.flows.replies import detect_language, vehicle_reply
+from phoneline.flows.sms_limits import rate_limit
 from phoneline.lookups.errors import LookupFailed
 from phoneline.lookups.plates import find_plate
 from phoneline.lookups.rdw import RdwClient
@@ -108,10 +110,6 @@ def help_reply(message: Message) -> list[str]:
     note("help", "no_match")
     return [message.catalog.text("sms.help")]
 
-
-# Imported here because both modules take `Message` from this one.
-from phoneline.flows.forget import forget_request  # noqa: E402
-from phoneline.flows.sms_limits import rate_limit  # noqa: E402
 
 # FORGET comes first so it works even for a sender over the limit; the rate
 # limit comes before every handler that looks something up.
