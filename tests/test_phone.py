@@ -261,3 +261,24 @@ def test_html_answer_is_error() -> None:
                           httpx.Client(transport=httpx.MockTransport(handler)))
     with pytest.raises(PhoneError, match="<html> instead of <Response>"):
         phone.text("hi", sender="+31612345678")
+
+
+def test_audio_played_with_installed_player(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A stand-in "mpg123" on PATH that keeps a copy of the file it is asked to play.
+    copy = tmp_path / "played.mp3"
+    player = tmp_path / "bin" / "mpg123"
+    player.parent.mkdir()
+    player.write_text(f'#!/bin/sh\n/bin/cp "$2" {copy}\n', encoding="utf-8")
+    player.chmod(0o755)
+    monkeypatch.setenv("PATH", str(player.parent))
+
+    line = CannedLine({"/voice": "<Response><Play>/audio/ar/welcome.mp3</Play></Response>"})
+    phone, out = canned_phone(line)
+    phone.play_audio = True
+    phone.call(keypad(""), caller="+31612345678")
+
+    assert copy.read_bytes() == b"ID3audio"
+    assert ("/audio/ar/welcome.mp3", {}) in line.posted
+    assert f"[audio] {PUBLIC_URL}/audio/ar/welcome.mp3" in out.getvalue()
