@@ -8,12 +8,13 @@ from pathlib import Path
 
 import httpx
 from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from phoneline.audio import routes as audio_routes
 from phoneline.audio.library import AudioIndex
 from phoneline.catalog import Content, load_content
 from phoneline.config import Settings, SettingsError
-from phoneline.state import SqliteStore
+from phoneline.state import open_store
 from phoneline.webhook import Services, register_fallback_errors
 
 log = logging.getLogger("phoneline")
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None, content: Content | None = None)
 
     Raises:
         SystemExit: a setting read from the environment is missing or invalid.
+        SettingsError: Redis does not answer at `REDIS_URL`.
         CatalogError: a catalog or the menu file is malformed.
     """
     app = Flask(__name__)
@@ -50,8 +52,8 @@ def create_app(settings: Settings | None = None, content: Content | None = None)
         content = load_content()
 
     http = httpx.Client(follow_redirects=False, headers={"User-Agent": "phoneline"})
-    store = SqliteStore(settings.data_dir / "state.sqlite3")
     audio = AudioIndex.scan(content, settings.speech.tts_engine, settings.public_url)
+    store = open_store(settings)
     app.extensions["phoneline"] = Services(
         settings=settings, content=content, http=http, store=store, audio=audio
     )
@@ -63,6 +65,12 @@ def create_app(settings: Settings | None = None, content: Content | None = None)
     app.register_blueprint(audio_routes.bp)
     register_fallback_errors(app)
     app.add_url_rule("/healthz", "healthz", _healthz)
+    if settings.admin_user:
+        from phoneline import admin  # noqa: PLC0415  (the page exists only when configured)
+
+        app.register_blueprint(admin.bp)
+    if settings.proxy_hops:
+        _trust_proxies(app, settings.proxy_hops)
 
     if settings.trial_token:
         log.warning(
@@ -82,6 +90,20 @@ def create_app(settings: Settings | None = None, content: Content | None = None)
         ", ".join(sorted(audio.covered)) or "no language",
     )
     return app
+
+
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Take the client address, scheme and host from the last `hops` proxies' X-Forwarded-* headers.
+
+    Signatures do not depend on this, because they are checked against
+    PHONELINE_PUBLIC_URL and the raw request path, but the stats page uses the
+    scheme and client address to refuse passwords sent over plain http. The
+    path prefix (X-Forwarded-Prefix) is not taken: it belongs in
+    PHONELINE_PUBLIC_URL, from which every TwiML link is built.
+    """
+    app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+        app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=0
+    )
 
 
 def _healthz() -> Response:

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from flask import Flask
 from twilio.request_validator import RequestValidator
 
+from phoneline import operator_cli
 from phoneline.catalog import DEFAULT_PROMPTS_DIR, CatalogError
 from phoneline.config import Settings, SettingsError, SpeechSettings
 
@@ -31,11 +32,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     sign.add_argument("path", help="webhook path with any query string, e.g. /voice")
     sign.add_argument("params", nargs="*", metavar="NAME=VALUE", help="form parameters")
+    operator_cli.add_commands(commands)
 
     _add_prompts_commands(commands)
 
     args = parser.parse_args(argv)
     try:
+        if args.command in operator_cli.COMMANDS:
+            return operator_cli.run(args, read_settings)
         if args.command == "serve":
             return _serve(args.host, args.port)
         if args.command == "prompts":
@@ -48,8 +52,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def read_settings() -> Settings:
     """Read settings as the app does, with the same instance folder for trial secrets."""
-    instance = Path(Flask("phoneline").instance_path)
-    return Settings.from_env(os.environ, instance)
+    return Settings.from_env(os.environ, instance_folder())
+
+
+def instance_folder() -> Path:
+    """Return the folder where the app keeps trial secrets when PHONELINE_DATA_DIR is unset."""
+    return Path(Flask("phoneline").instance_path)
 
 
 def _add_prompts_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

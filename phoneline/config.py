@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from phoneline.catalog import TTS_ENGINES
@@ -66,6 +67,14 @@ class Settings:
     messaging_service_sid: str | None = None
     twilio_api_url: str | None = None
     speech: SpeechSettings = SpeechSettings()
+    redis_url: str | None = None
+    retention_days: int = 90
+    lookups_per_hour: int = 10
+    lookups_per_day: int = 50
+    kvk_calls_per_day: int = 500
+    admin_user: str | None = None
+    admin_password: str | None = None
+    proxy_hops: int = 0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], instance_dir: Path) -> Settings:
@@ -125,6 +134,7 @@ class Settings:
             messaging_service_sid=service_sid,
             twilio_api_url=_read_url(environ, "PHONELINE_TWILIO_API_URL", "") if api_url else None,
             speech=SpeechSettings.from_env(environ),
+            **_read_operations(environ),
         )
 
 
@@ -236,4 +246,55 @@ def _load_or_create_secret(path: Path) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(value + "\n")
     log.warning("Created a development secret in %s for a local trial", path)
+    return value
+
+
+def _read_operations(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Read the settings for shared state, retention, limits, the stats page and proxies."""
+    admin_user = environ.get("PHONELINE_ADMIN_USER", "").strip() or None
+    admin_password = environ.get("PHONELINE_ADMIN_PASSWORD", "").strip() or None
+    if (admin_user is None) != (admin_password is None):
+        raise SettingsError(
+            "PHONELINE_ADMIN_USER and PHONELINE_ADMIN_PASSWORD must be set together: set "
+            "both to open /admin/stats, or neither to leave it switched off."
+        )
+    if admin_password is not None and len(admin_password) < 12:
+        raise SettingsError(
+            "PHONELINE_ADMIN_PASSWORD is too short: use at least 12 characters."
+        )
+
+    return {
+        "redis_url": _read_redis_url(environ),
+        "retention_days": _read_int(environ, "PHONELINE_RETENTION_DAYS", 90, 1, 3650),
+        "lookups_per_hour": _read_int(environ, "PHONELINE_LOOKUPS_PER_HOUR", 10, 1, 10_000),
+        "lookups_per_day": _read_int(environ, "PHONELINE_LOOKUPS_PER_DAY", 50, 1, 100_000),
+        "kvk_calls_per_day": _read_int(environ, "PHONELINE_KVK_CALLS_PER_DAY", 500, 0, 1_000_000),
+        "admin_user": admin_user,
+        "admin_password": admin_password,
+        "proxy_hops": _read_int(environ, "PHONELINE_PROXY_HOPS", 0, 0, 5),
+    }
+
+
+def _read_redis_url(environ: Mapping[str, str]) -> str | None:
+    raw = environ.get("REDIS_URL", "").strip()
+    if not raw:
+        return None
+    if urlsplit(raw).scheme not in {"redis", "rediss", "unix"}:
+        raise SettingsError(
+            f"REDIS_URL starts with {urlsplit(raw).scheme or raw[:10]!r}: it must be a "
+            "redis://, rediss:// or unix:// URL, for example redis://127.0.0.1:6379/0."
+        )
+    return raw
+
+
+def _read_int(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} is {raw!r}: it must be a whole number.") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} is {raw!r}: it must be from {low} to {high}.")
     return value

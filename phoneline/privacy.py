@@ -39,3 +39,12 @@ def mask_number(raw_number: str) -> str:
     if len(number) < 6:
         return "***"
     return number[:3] + "*" * (len(number) - 5) + number[-2:]
+
+
+def is_phone_number(raw: str) -> bool:
+    """Return whether `raw` is a valid phone number, not empty, hidden or a placeholder."""
+    try:
+        parsed = phonenumbers.parse(raw.strip(), "NL")
+    except phonenumbers.NumberParseException:
+        return False
+    return bool(phonenumbers.is_valid_number(parsed))

@@ -7,7 +7,13 @@ deletes every trace of that number at once. Phone numbers themselves are never
 stored.
 
 `SqliteStore` keeps everything in one file in the data folder, which is all a
-single server needs.
+single server needs. `RedisStore` (phoneline/redis_store.py) keeps the same
+data in Redis, so several app servers share it; `open_store` picks one from the
+settings.
+
+Both stores cap the lifetime of every value linked to a subject at the
+retention period (`subject_ttl`), whatever `ttl` the caller passes, so nothing
+about a number outlives it.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
+
+from phoneline.config import Settings
 
 
 class Store(Protocol):
@@ -46,13 +54,34 @@ class Store(Protocol):
     def purge_expired(self) -> int:
         """Delete expired keys and return how many were deleted."""
 
+    def items(self, prefix: str) -> list[tuple[str, str]]:
+        """Return every unexpired (key, value) whose key starts with `prefix`, sorted by key."""
+
     def close(self) -> None: ...
 
 
-class SqliteStore:
-    """A `Store` in one SQLite file, shared by the threads and processes of one server."""
+def capped_ttl(ttl: float | None, subject: str | None, subject_ttl: float | None) -> float | None:
+    """Return `ttl` shortened to `subject_ttl` when the value is linked to a subject."""
+    if subject is None or subject_ttl is None:
+        return ttl
+    return subject_ttl if ttl is None else min(ttl, subject_ttl)
 
-    def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
+
+class SqliteStore:
+    """A `Store` in one SQLite file, shared by the threads and processes of one server.
+
+    Expired rows are invisible at once and deleted from the file at start and
+    then at most once per `purge_interval` seconds, by whichever write comes
+    first. Each process purges on its own schedule; deleting twice is harmless.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        clock: Callable[[], float] = time.time,
+        subject_ttl: float | None = None,
+        purge_interval: float = 3600.0,
+    ) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=5)
@@ -63,6 +92,10 @@ class SqliteStore:
         )
         self._db.execute("CREATE INDEX IF NOT EXISTS kv_subject ON kv(subject)")
         self._now = clock
+        self._subject_ttl = subject_ttl
+        self._purge_interval = purge_interval
+        self._last_purge = self._now()
+        self.purge_expired()
 
     def get(self, key: str) -> str | None:
         with self._lock:
@@ -75,6 +108,8 @@ class SqliteStore:
     def set(
         self, key: str, value: str, ttl: float | None = None, subject: str | None = None
     ) -> None:
+        self._purge_when_due()
+        ttl = capped_ttl(ttl, subject, self._subject_ttl)
         expires = None if ttl is None else self._now() + ttl
         with self._lock:
             self._db.execute(
@@ -87,6 +122,9 @@ class SqliteStore:
             self._db.execute("DELETE FROM kv WHERE key = ?", (key,))
 
     def incr(self, key: str, ttl: float, subject: str | None = None) -> int:
+        self._purge_when_due()
+        capped = capped_ttl(ttl, subject, self._subject_ttl)
+        ttl = ttl if capped is None else capped
         now = self._now()
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
@@ -116,6 +154,37 @@ class SqliteStore:
             )
         return cursor.rowcount
 
+    def items(self, prefix: str) -> list[tuple[str, str]]:
+        # A range on the primary key instead of LIKE, so that "_" and "%" in
+        # the prefix match themselves and the index is used.
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT key, value FROM kv WHERE key >= ? AND key < ?"
+                " AND (expires IS NULL OR expires > ?) ORDER BY key",
+                (prefix, prefix + "\U0010ffff", self._now()),
+            ).fetchall()
+        return [(str(key), str(value)) for key, value in rows]
+
+    def _purge_when_due(self) -> None:
+        now = self._now()
+        if now - self._last_purge >= self._purge_interval:
+            self._last_purge = now
+            self.purge_expired()
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def open_store(settings: Settings) -> Store:
+    """Open the store the settings choose: Redis when `REDIS_URL` is set, else SQLite.
+
+    Raises:
+        SettingsError: Redis does not answer at `REDIS_URL`.
+    """
+    retention = settings.retention_days * 86400.0
+    if settings.redis_url:
+        from phoneline.redis_store import RedisStore  # noqa: PLC0415  (redis is loaded only here)
+
+        return RedisStore.connect(settings.redis_url, subject_ttl=retention)
+    return SqliteStore(settings.data_dir / "state.sqlite3", subject_ttl=retention)

@@ -1,12 +1,14 @@
 """Plumbing shared by every Twilio webhook blueprint.
 
 `protect()` puts the signature check in front of a blueprint's views, writes one
-log line per answered request (sid, route, step, outcome, milliseconds) and
-turns any unexpected exception into a TwiML apology instead of an HTML page.
+log line per answered request (sid, route, step, outcome, milliseconds), counts
+it in the usage statistics (`phoneline.usage`) and turns any unexpected
+exception into a TwiML apology instead of an HTML page.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import time
@@ -21,9 +23,11 @@ from werkzeug.exceptions import HTTPException
 from phoneline.audio.library import AudioIndex
 from phoneline.catalog import Content
 from phoneline.config import Settings
+from phoneline.privacy import number_key
 from phoneline.security import reject_unsigned
 from phoneline.speech import Speaker, Utterance
 from phoneline.state import Store
+from phoneline.usage import RequestFacts, count_request, guide_position_of_request
 
 log = logging.getLogger("phoneline.webhook")
 
@@ -66,6 +70,11 @@ def note(step: str, outcome: str = "ok") -> None:
     g.outcome = outcome
 
 
+def note_language(lang: str) -> None:
+    """Record the language this request is answered in, for the usage statistics."""
+    g.lang = lang
+
+
 def protect(blueprint: Blueprint, channel: str) -> None:
     """Check signatures, log and catch errors for every view of `blueprint`.
 
@@ -73,6 +82,7 @@ def protect(blueprint: Blueprint, channel: str) -> None:
     """
     blueprint.before_request(_check_signature)
     blueprint.after_request(_log_request)
+    blueprint.after_request(lambda response: _count_usage(channel, response))
 
     apology = _voice_apology if channel == "voice" else _sms_apology
 
@@ -190,4 +200,27 @@ def _log_request(response: Response) -> Response:
         response.status_code,
         elapsed_ms,
     )
+    return response
+
+
+def _count_usage(channel: str, response: Response) -> Response:
+    if response.status_code == 403 or g.get("counted"):
+        return response
+    g.counted = True
+    caller = request.form.get("From", "")
+    facts = RequestFacts(
+        channel=channel,
+        step=g.get("step", "-"),
+        outcome=g.get("outcome", "-"),
+        lang=g.get("lang") or request.args.get("lang"),
+        call_sid=request.form.get("CallSid"),
+        caller_key=number_key(services().settings.secret_key, caller) if caller else None,
+        guide=guide_position_of_request(),
+    )
+    try:
+        count_request(services().store, facts, dt.datetime.now(dt.UTC).date())
+    except Exception:
+        # Statistics must never cost a caller their answer, so a store failure
+        # here is logged and the TwiML goes out unchanged.
+        log.exception("%s %s: counting usage failed", _sid(), request.path)
     return response

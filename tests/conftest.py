@@ -18,6 +18,7 @@ from phoneline.config import Settings
 from tests.gtts_server import GttsStandIn
 from tests.gtts_server import start as start_gtts_server
 from tests.rdw_server import RdwStandIn, start
+from tests.redis_server import backend_store, redis_server, redis_url  # noqa: F401  (fixtures)
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC_URL = "https://line.example.org"

@@ -18,12 +18,21 @@ from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from phoneline.catalog import Catalog
+from phoneline.flows.forget import forget_request
 from phoneline.flows.replies import detect_language, vehicle_reply
+from phoneline.flows.sms_limits import rate_limit
 from phoneline.lookups.errors import LookupFailed
 from phoneline.lookups.plates import find_plate
 from phoneline.lookups.rdw import RdwClient
 from phoneline.privacy import number_key
-from phoneline.webhook import apology_sms_response, note, protect, services, twiml
+from phoneline.webhook import (
+    apology_sms_response,
+    note,
+    note_language,
+    protect,
+    services,
+    twiml,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +68,7 @@ Handler = Callable[[Message], Sequence[str] | None]
 @bp.post("")
 def incoming() -> Response:
     message = _read_message()
+    note_language(message.lang)
 
     for handler in HANDLERS:
         texts = handler(message)
@@ -102,7 +112,9 @@ def help_reply(message: Message) -> list[str]:
     return [message.catalog.text("sms.help")]
 
 
-HANDLERS: tuple[Handler, ...] = (vehicle_lookup, help_reply)
+# FORGET comes first so it works even for a sender over the limit; the rate
+# limit comes before every handler that looks something up.
+HANDLERS: tuple[Handler, ...] = (forget_request, rate_limit, vehicle_lookup, help_reply)
 
 
 def _read_message() -> Message:

@@ -19,7 +19,9 @@ from flask import Blueprint, Response, request, url_for
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from phoneline.catalog import Topic
+from phoneline.flows.notice import add_privacy_notice
 from phoneline.speech import Speaker, Utterance, press_key
+from phoneline.usage import at_guide_step
 from phoneline.webhook import (
     APOLOGY_LANGUAGES,
     apology_voice_response,
@@ -47,6 +49,7 @@ def incoming() -> Response:
     speaker = _speaker()
     for code in APOLOGY_LANGUAGES:
         speaker.add(response, Utterance(code, "welcome"))
+    add_privacy_notice(response, speaker, APOLOGY_LANGUAGES)
 
     _render_language_menu(response, page=0, miss=0)
     return twiml(response)
@@ -209,6 +212,13 @@ def guide() -> Response:
     return twiml(response)
 
 
+@bp.post("/status")
+def status() -> Response:
+    """Take Twilio's call status callback; the usage statistics note where the call ended."""
+    note("status", request.form.get("CallStatus") or "-")
+    return twiml(VoiceResponse())
+
+
 @bp.post("/fallback")
 def fallback() -> Response:
     """Answer Twilio's voice fallback URL: the primary handler failed, so apologise."""
@@ -266,6 +276,7 @@ def _render_step(
     response: VoiceResponse, lang: str, topic: Topic, step: int, slow: bool = False
 ) -> None:
     speaker = _speaker()
+    at_guide_step(lang, topic.id, step, len(topic.steps))
 
     if step > len(topic.steps):
         speaker.add(response, Utterance(lang, "guide.end"))
