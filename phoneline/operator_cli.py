@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import httpx
+from flask import Flask
 from werkzeug.serving import make_server
 
 from phoneline.config import LOCAL_HOSTS, Settings, SettingsError
@@ -133,16 +134,29 @@ def _in_process(settings: Settings, port: int) -> Iterator[str]:
     # The call transcript is the output here; request logs would interleave with it.
     logging.getLogger("phoneline").setLevel(logging.WARNING)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    try:
+        with serving(app, port) as url:
+            yield url
+    finally:
+        app.extensions["phoneline"].store.close()
+        app.extensions["phoneline"].http.close()
+
+
+@contextmanager
+def serving(app: Flask, port: int = 0) -> Iterator[str]:
+    """Serve `app` with Werkzeug's threaded server on 127.0.0.1 and yield its base URL.
+
+    Port 0 picks a free port.
+    """
     server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, args=(0.1,), daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         server.server_close()
-        app.extensions["phoneline"].store.close()
-        app.extensions["phoneline"].http.close()
+        thread.join(timeout=10)
 
 
 def _answers(http: httpx.Client, server_url: str) -> bool:

@@ -14,10 +14,10 @@ from flask import Flask
 from PIL import Image
 
 from phoneline.config import Settings
+from phoneline.operator_cli import serving
 from phoneline.state import Store
 from phoneline.usage import increment
 from tests.conftest import AppFactory
-from tests.live_server import serving
 
 USER = "team"
 PASSWORD = "correct horse battery"

@@ -14,10 +14,10 @@ import pytest
 from flask import Flask
 
 from phoneline.catalog import Content
+from phoneline.operator_cli import serving
 from phoneline.phone import Keypad, PhoneError, TerminalPhone
 from phoneline.usage import read_counts, total
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
-from tests.live_server import serving
 from tests.rdw_server import RdwStandIn, recorded
 from tests.redis_server import free_port
 

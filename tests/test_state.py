@@ -1,8 +1,10 @@
-"""The SQLite state store: expiry, counters and forgetting a number."""
+"""SQLite store details that a fake clock or a reopened file shows.
+
+The behaviour both stores share is tested in test_store_backends.py.
+"""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from phoneline.state import SqliteStore
@@ -15,14 +17,6 @@ class Clock:
     def __call__(self) -> float:
         return self.now
 
-
-def test_set_get_delete(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "s.db")
-    store.set("lang:abc", "ar")
-    assert store.get("lang:abc") == "ar"
-    store.delete("lang:abc")
-    assert store.get("lang:abc") is None
-    store.close()
 
 
 def test_value_expires(tmp_path: Path) -> None:
@@ -49,33 +43,6 @@ def test_counter_window_fixed(tmp_path: Path) -> None:
     store.close()
 
 
-def test_counter_threads_lose_nothing(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "s.db")
-
-    def bump() -> None:
-        for _ in range(50):
-            store.incr("rate:shared", ttl=3600)
-
-    threads = [threading.Thread(target=bump) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert store.incr("rate:shared", ttl=3600) == 201
-    store.close()
-
-
-def test_forget_removes_subject_only(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "s.db")
-    store.set("lang:a", "nl", subject="a")
-    store.incr("rate:a:hour", ttl=60, subject="a")
-    store.set("lang:b", "en", subject="b")
-
-    assert store.forget("a") == 2
-    assert store.get("lang:a") is None
-    assert store.get("rate:a:hour") is None
-    assert store.get("lang:b") == "en"
-    store.close()
 
 
 def test_state_survives_reopen(tmp_path: Path) -> None:
