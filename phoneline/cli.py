@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import shlex
 import sys
@@ -30,10 +31,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     sign.add_argument("path", help="webhook path with any query string, e.g. /voice")
     sign.add_argument("params", nargs="*", metavar="NAME=VALUE", help="form parameters")
 
+    prompts = commands.add_parser("prompts", help="work with the catalogs in prompts/")
+    prompts_commands = prompts.add_subparsers(dest="prompts_command", required=True)
+    check = prompts_commands.add_parser(
+        "check",
+        help="check every catalog for missing keys, sources and SMS texts over budget",
+    )
+    check.add_argument(
+        "--dir", type=Path, default=None, help="folder with menu.yaml and the catalogs"
+    )
+    check.add_argument(
+        "--max-age-days",
+        type=int,
+        default=None,
+        help="warn about guide steps checked longer ago than this many days (default 180)",
+    )
+    check.add_argument(
+        "--today", type=dt.date.fromisoformat, default=None, help="date to count ages from"
+    )
+
     args = parser.parse_args(argv)
     try:
         if args.command == "serve":
             return _serve(args.host, args.port)
+        if args.command == "prompts":
+            return _prompts_check(args.dir, args.max_age_days, args.today)
         return _sign(args.path, args.params)
     except SettingsError as error:
         print(f"phoneline: {error}", file=sys.stderr)
@@ -52,6 +74,30 @@ def _serve(host: str, port: int) -> int:
     os.environ.setdefault("FLASK_RUN_PORT", str(port))
     create_app().run(host=host, port=port)
     return 0
+
+
+def _prompts_check(
+    prompts_dir: Path | None, max_age_days: int | None, today: dt.date | None
+) -> int:
+    from phoneline import prompts_check  # noqa: PLC0415  (keeps `phoneline sign` light)
+    from phoneline.catalog import DEFAULT_PROMPTS_DIR  # noqa: PLC0415
+
+    report = prompts_check.check_prompts(
+        prompts_dir or DEFAULT_PROMPTS_DIR,
+        today=today,
+        max_age_days=prompts_check.DEFAULT_MAX_AGE_DAYS if max_age_days is None else max_age_days,
+    )
+    for line in report.segments:
+        print(line)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for error in report.errors:
+        print(f"error: {error}", file=sys.stderr)
+    print(
+        f"prompts check: {len(report.errors)} errors, {len(report.warnings)} warnings",
+        file=sys.stderr,
+    )
+    return 1 if report.errors else 0
 
 
 def _sign(path: str, pairs: Sequence[str]) -> int:

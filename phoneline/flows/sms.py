@@ -17,8 +17,18 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
+from phoneline import callers
 from phoneline.catalog import Catalog
 from phoneline.flows.replies import detect_language, vehicle_reply
+from phoneline.flows.sms_keywords import (
+    forget_number,
+    menu_choice,
+    menu_request,
+    opt_out,
+    reply_text,
+    switch_language,
+    topic_keyword,
+)
 from phoneline.lookups.errors import LookupFailed
 from phoneline.lookups.plates import find_plate
 from phoneline.lookups.rdw import RdwClient
@@ -38,7 +48,9 @@ class Message:
     """An incoming text message as the handlers see it.
 
     `sender` is the raw number, needed only to reply; it is never logged or
-    stored. `sender_key` is its keyed hash, under which state is kept.
+    stored. `sender_key` is its keyed hash, under which state is kept. `lang`
+    is the remembered or detected language; when neither exists it is
+    `DEFAULT_REPLY_LANGUAGE` and `fallback` is true.
     """
 
     sid: str
@@ -46,6 +58,7 @@ class Message:
     sender: str
     sender_key: str
     lang: str
+    fallback: bool = False
 
     @property
     def catalog(self) -> Catalog:
@@ -98,22 +111,42 @@ def vehicle_lookup(message: Message) -> list[str] | None:
 
 def help_reply(message: Message) -> list[str]:
     note("help", "no_match")
-    return [message.catalog.text("sms.help")]
+    return [
+        reply_text(
+            message, lambda catalog: catalog.text("sms.help") + "\n" + catalog.text("sms.menu.hint")
+        )
+    ]
 
 
-HANDLERS: tuple[Handler, ...] = (vehicle_lookup, help_reply)
+HANDLERS: tuple[Handler, ...] = (
+    opt_out,
+    forget_number,
+    switch_language,
+    menu_choice,
+    menu_request,
+    topic_keyword,
+    vehicle_lookup,
+    help_reply,
+)
 
 
 def _read_message() -> Message:
     found = services()
     body = request.form.get("Body", "")
     sender = request.form.get("From", "")
+    sender_key = number_key(found.settings.secret_key, sender)
+
+    remembered = callers.remembered_language(found.store, sender_key)
+    if remembered not in found.content.catalogs:
+        remembered = None
+    lang = remembered or detect_language(found.content, body)
     return Message(
         sid=request.form.get("MessageSid", "-"),
         body=body,
         sender=sender,
-        sender_key=number_key(found.settings.secret_key, sender),
-        lang=detect_language(found.content, body) or DEFAULT_REPLY_LANGUAGE,
+        sender_key=sender_key,
+        lang=lang or DEFAULT_REPLY_LANGUAGE,
+        fallback=lang is None,
     )
 
 
