@@ -28,7 +28,8 @@ class Keyword:
 
     `action` is one of `_PRECEDENCE`; `value` is the topic id or language code
     it names ("" for the others); `lang` is the language whose catalog lists the
-    word, or None for words valid in every language.
+    word, or None for words valid in every language and for words that several
+    languages share (such as "stop" or "меню").
     """
 
     action: str
@@ -70,7 +71,11 @@ class KeywordIndex:
         found = self._entries.get(normalise(message))
         if not found:
             return None
-        return min(found, key=lambda keyword: _PRECEDENCE.index(keyword.action))
+        chosen = min(found, key=lambda keyword: _PRECEDENCE.index(keyword.action))
+        same = [k for k in found if (k.action, k.value) == (chosen.action, chosen.value)]
+        if len({keyword.lang for keyword in same}) > 1:
+            return Keyword(chosen.action, chosen.value, None)
+        return chosen
 
     def conflicts(self) -> list[tuple[str, list[Keyword]]]:
         """Return phrases that mean different things (other action or other topic or language)."""

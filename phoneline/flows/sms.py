@@ -49,8 +49,8 @@ class Message:
 
     `sender` is the raw number, needed only to reply; it is never logged or
     stored. `sender_key` is its keyed hash, under which state is kept. `lang`
-    is the remembered or detected language; when neither exists it is
-    `DEFAULT_REPLY_LANGUAGE` and `fallback` is true.
+    is the remembered language (`remembered` is true) or else the detected one;
+    when neither exists it is `DEFAULT_REPLY_LANGUAGE` and `fallback` is true.
     """
 
     sid: str
@@ -59,6 +59,7 @@ class Message:
     sender_key: str
     lang: str
     fallback: bool = False
+    remembered: bool = False
 
     @property
     def catalog(self) -> Catalog:
@@ -147,6 +148,7 @@ def _read_message() -> Message:
         sender_key=sender_key,
         lang=lang or DEFAULT_REPLY_LANGUAGE,
         fallback=lang is None,
+        remembered=remembered is not None,
     )
 
 

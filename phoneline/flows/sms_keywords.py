@@ -4,9 +4,9 @@ Each handler takes a `Message` and returns the reply texts, or None to pass the
 message on (see `HANDLERS` in phoneline/flows/sms.py). Keywords are whole
 messages in any supported language; see `phoneline.keywords`.
 
-Reply language: the remembered language, else the language the message is
-written in (words, letters, script), else the language of the keyword itself,
-else Dutch followed by English.
+Reply language: the remembered language, else the language of the keyword
+when only one catalog lists it, else the language the message is written in
+(words, letters, script), else Dutch followed by English.
 """
 
 from __future__ import annotations
@@ -57,6 +57,11 @@ def opt_out(message: Message) -> list[str] | None:
         return [_text(message, keyword, "sms.start.done")]
 
     if callers.is_stopped(store, message.sender_key):
+        if keyword is not None and keyword.action == "forget":
+            # Forgetting still works while stopped; the opt-out itself stays.
+            callers.forget(store, message.sender_key)
+            note("optout", "stopped_forgotten_no_reply")
+            return []
         note("optout", "stopped_no_reply")
         return []
     return None
@@ -167,13 +172,16 @@ def _keyword(message: Message) -> Keyword | None:
 
 def _reply_language(message: Message, keyword: Keyword) -> str | None:
     """Return the reply language, or None for "Dutch with English"."""
-    if not message.fallback:
+    if message.remembered:
         return message.lang
-    return keyword.lang
+    if keyword.lang is not None:
+        return keyword.lang
+    return None if message.fallback else message.lang
 
 
 def _text(message: Message, keyword: Keyword, key: str) -> str:
     lang = _reply_language(message, keyword)
     if lang is None:
-        return reply_text(message, lambda catalog: catalog.text(key))
+        content = services().content
+        return "\n\n".join(content.catalog(code).text(key) for code in FALLBACK_LANGUAGES)
     return services().content.catalog(lang).text(key)
