@@ -70,7 +70,8 @@ def test_polish_number_offered_polish_first(twilio: Twilio, content: Content) ->
     offers = [text for text in texts if text in _offers(content)]
     assert offers[0] == polish.text("language.offer")
     assert texts[texts.index(offers[0]) + 1] == polish.text("press.1")
-    assert gather_of(root).get("action", "").startswith(PUBLIC_URL + "/voice/language?page=0&first=pl")
+    action = gather_of(root).get("action", "")
+    assert action.startswith(PUBLIC_URL + "/voice/language?page=0&first=pl")
 
     topics = press(twilio, root, "1", From=POLISH_NUMBER)
     assert gather_of(topics).get("action", "").startswith(PUBLIC_URL + "/voice/topics?lang=pl")
