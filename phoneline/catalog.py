@@ -107,7 +107,7 @@ class Step:
 
 @dataclass(frozen=True)
 class Desk:
-    """What a texted guide ends with, to show at a desk: Dutch terms and an official number."""
+    """The closing block of a texted guide, for a desk: Dutch terms and an official number."""
 
     terms: tuple[str, ...]
     phone_name: str | None
