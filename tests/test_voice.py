@@ -225,3 +225,27 @@ def test_voice_fallback_apologises(twilio: Twilio, content: Content) -> None:
     root = parse_twiml(twilio.post("/voice/fallback", call_params(ErrorCode="11200")))
     assert content.catalog("en").text("error.apology") in said(root)
     assert root.find("Hangup") is not None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "lang=en&cat=nope",
+        "lang=en&cat=ind&page=abc",
+        "lang=xx&cat=ind",
+        "lang=en&cat=ind&page=-1&miss=zz",
+        "lang=ti&cat=ind",
+    ],
+)
+@pytest.mark.parametrize("digits", ["", "1", "9", "#", "12", "x"])
+def test_category_garbage_answers_twiml(twilio: Twilio, query: str, digits: str) -> None:
+    params = call_params(Digits=digits) if digits else call_params()
+    root = parse_twiml(twilio.post(f"/voice/category?{query}", params))
+    assert root.find("Gather") is not None or root.find("Hangup") is not None
+
+
+@pytest.mark.parametrize("first", ["zz", "ti", "", "pl"])
+def test_language_first_garbage_answers_twiml(twilio: Twilio, first: str) -> None:
+    answer = twilio.post(f"/voice/language?first={first}&page=1", call_params(Digits="1"))
+    root = parse_twiml(answer)
+    assert root.find("Gather") is not None
