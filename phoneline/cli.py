@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import shlex
 import sys
@@ -33,7 +34,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     sign.add_argument("path", help="webhook path with any query string, e.g. /voice")
     sign.add_argument("params", nargs="*", metavar="NAME=VALUE", help="form parameters")
     operator_cli.add_commands(commands)
-
     _add_prompts_commands(commands)
 
     args = parser.parse_args(argv)
@@ -61,7 +61,7 @@ def instance_folder() -> Path:
 
 
 def _add_prompts_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    prompts = commands.add_parser("prompts", help="build and check the audio of voice prompts")
+    prompts = commands.add_parser("prompts", help="check the catalogs and build prompt audio")
     actions = prompts.add_subparsers(dest="prompts_command", required=True)
 
     build = actions.add_parser(
@@ -76,11 +76,24 @@ def _add_prompts_commands(commands: argparse._SubParsersAction[argparse.Argument
     )
 
     check = actions.add_parser(
-        "check", help="count per language the prompts with a recording, audio, Say or nothing"
+        "check",
+        help="check every catalog for missing keys, sources and SMS texts over budget, and "
+        "count per language the prompts with a recording, audio, Say or nothing",
+    )
+    check.add_argument(
+        "--max-age-days",
+        type=int,
+        default=None,
+        help="warn about guide steps checked longer ago than this many days (default 180)",
+    )
+    check.add_argument(
+        "--today", type=dt.date.fromisoformat, default=None, help="date to count ages from"
     )
     for action in (build, check):
         action.add_argument(
             "--prompts-dir",
+            "--dir",
+            dest="prompts_dir",
             type=Path,
             default=DEFAULT_PROMPTS_DIR,
             help="folder with menu.yaml and the catalogs (default: the project's prompts/)",
@@ -92,7 +105,9 @@ def _prompts(args: argparse.Namespace) -> int:
 
     speech = SpeechSettings.from_env(os.environ)
     if args.prompts_command == "check":
-        return coverage.check_command(args.prompts_dir, speech)
+        status = _prompts_check(args.prompts_dir, args.max_age_days, args.today)
+        coverage.check_command(args.prompts_dir, speech)
+        return status
     return build.build_command(
         args.prompts_dir, speech, lang=args.lang, dry_run=args.dry_run, prune=args.prune
     )
@@ -104,6 +119,27 @@ def _serve(host: str, port: int) -> int:
     os.environ.setdefault("FLASK_RUN_PORT", str(port))
     create_app().run(host=host, port=port)
     return 0
+
+
+def _prompts_check(prompts_dir: Path, max_age_days: int | None, today: dt.date | None) -> int:
+    from phoneline import prompts_check  # noqa: PLC0415  (keeps `phoneline sign` light)
+
+    report = prompts_check.check_prompts(
+        prompts_dir,
+        today=today,
+        max_age_days=prompts_check.DEFAULT_MAX_AGE_DAYS if max_age_days is None else max_age_days,
+    )
+    for line in report.segments:
+        print(line)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for error in report.errors:
+        print(f"error: {error}", file=sys.stderr)
+    print(
+        f"prompts check: {len(report.errors)} errors, {len(report.warnings)} warnings",
+        file=sys.stderr,
+    )
+    return 1 if report.errors else 0
 
 
 def _sign(path: str, pairs: Sequence[str]) -> int:

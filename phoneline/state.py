@@ -18,6 +18,7 @@ about a number outlives it.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import time
@@ -26,6 +27,8 @@ from pathlib import Path
 from typing import Protocol
 
 from phoneline.config import Settings
+
+log = logging.getLogger(__name__)
 
 
 class Store(Protocol):
@@ -179,12 +182,103 @@ class SqliteStore:
 def open_store(settings: Settings) -> Store:
     """Open the store the settings choose: Redis when `REDIS_URL` is set, else SQLite.
 
+    The store is wrapped in `DegradedStore`, so a backend that fails later
+    (Redis stopped, a locked or damaged SQLite file) degrades the line instead
+    of stopping it.
+
     Raises:
-        SettingsError: Redis does not answer at `REDIS_URL`.
+        SettingsError: Redis does not answer at `REDIS_URL` at start.
     """
     retention = settings.retention_days * 86400.0
     if settings.redis_url:
-        from phoneline.redis_store import RedisStore  # noqa: PLC0415  (redis is loaded only here)
+        import redis  # noqa: PLC0415  (redis is loaded only when configured)
 
-        return RedisStore.connect(settings.redis_url, subject_ttl=retention)
-    return SqliteStore(settings.data_dir / "state.sqlite3", subject_ttl=retention)
+        from phoneline.redis_store import RedisStore  # noqa: PLC0415
+
+        inner: Store = RedisStore.connect(settings.redis_url, subject_ttl=retention)
+        return DegradedStore(inner, (redis.RedisError, OSError))
+    inner = SqliteStore(settings.data_dir / "state.sqlite3", subject_ttl=retention)
+    return DegradedStore(inner, (sqlite3.Error, OSError))
+
+
+class DegradedStore:
+    """A `Store` that keeps the line answering while its backend fails.
+
+    Reads return None (nothing remembered), writes are skipped, counters return
+    0 (so rate limits let requests through) and `items` returns nothing. Every
+    failure is logged, at most once a minute with a count of the ones between.
+    `forget` still raises: a caller who asked to be forgotten must not be told
+    it worked when it did not.
+    """
+
+    def __init__(self, inner: Store, errors: tuple[type[BaseException], ...]) -> None:
+        self.inner = inner
+        self._errors = errors
+        self._lock = threading.Lock()
+        self._last_logged = 0.0
+        self._suppressed = 0
+
+    def get(self, key: str) -> str | None:
+        try:
+            return self.inner.get(key)
+        except self._errors as error:
+            self._log(error, "get")
+            return None
+
+    def set(
+        self, key: str, value: str, ttl: float | None = None, subject: str | None = None
+    ) -> None:
+        try:
+            self.inner.set(key, value, ttl=ttl, subject=subject)
+        except self._errors as error:
+            self._log(error, "set")
+
+    def delete(self, key: str) -> None:
+        try:
+            self.inner.delete(key)
+        except self._errors as error:
+            self._log(error, "delete")
+
+    def incr(self, key: str, ttl: float, subject: str | None = None) -> int:
+        try:
+            return self.inner.incr(key, ttl=ttl, subject=subject)
+        except self._errors as error:
+            self._log(error, "incr")
+            return 0
+
+    def forget(self, subject: str) -> int:
+        return self.inner.forget(subject)
+
+    def purge_expired(self) -> int:
+        try:
+            return self.inner.purge_expired()
+        except self._errors as error:
+            self._log(error, "purge_expired")
+            return 0
+
+    def items(self, prefix: str) -> list[tuple[str, str]]:
+        try:
+            return self.inner.items(prefix)
+        except self._errors as error:
+            self._log(error, "items")
+            return []
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def _log(self, error: BaseException, operation: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if now - self._last_logged < 60:
+                self._suppressed += 1
+                return
+            suppressed, self._suppressed = self._suppressed, 0
+            self._last_logged = now
+        log.error(
+            "State store %s failed, answering without stored state: %s: %s "
+            "(%d more failures since the last report)",
+            operation,
+            type(error).__name__,
+            error,
+            suppressed,
+        )

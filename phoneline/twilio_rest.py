@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from phoneline.config import Settings
@@ -59,7 +60,12 @@ def make_client(settings: Settings) -> Client | None:
     """Build a Twilio REST client, or return None when no account SID is set."""
     if not settings.twilio_account_sid:
         return None
-    client = Client(settings.twilio_account_sid, settings.twilio_auth_token)
+    # A timeout, because the twilio library waits forever by default and a text
+    # sent during a call must not hold the webhook past Twilio's 15 seconds.
+    http_client = TwilioHttpClient(timeout=settings.lookup_deadline)
+    client = Client(
+        settings.twilio_account_sid, settings.twilio_auth_token, http_client=http_client
+    )
     if settings.twilio_api_url:
         client.api.base_url = settings.twilio_api_url
     return client

@@ -109,7 +109,7 @@ def count_request(store: Store, facts: RequestFacts, today: dt.date) -> None:
         events.append((NONE, NONE, "call"))
     elif facts.step == "language" and facts.outcome.startswith("chose_"):
         events.append((facts.outcome.removeprefix("chose_"), NONE, "language"))
-    elif facts.step == "topics" and facts.outcome.startswith("chose_"):
+    elif facts.step.startswith(("topics", "category.")) and facts.outcome.startswith("chose_"):
         events.append((lang, facts.outcome.removeprefix("chose_"), "started"))
 
     if facts.channel == "voice" and facts.call_sid:

@@ -20,7 +20,7 @@ def copy_prompts(target: Path) -> Path:
 
 
 def add_language(prompts_dir: Path, code: str, base: str = "en", **language: Any) -> None:
-    """Add a catalog `code` to the end of the menu, with the prompts of `base`.
+    """Write catalog `code` with the prompts of `base`, adding it to the end of the menu if new.
 
     `language` sets fields of the language block; a field given as None is removed.
     """
@@ -35,7 +35,8 @@ def add_language(prompts_dir: Path, code: str, base: str = "en", **language: Any
     write_yaml(prompts_dir / f"{code}.yaml", data)
 
     menu = yaml.safe_load((prompts_dir / "menu.yaml").read_text(encoding="utf-8"))
-    menu["languages"].append(code)
+    if code not in menu["languages"]:
+        menu["languages"].append(code)
     write_yaml(prompts_dir / "menu.yaml", menu)
 
 

@@ -6,7 +6,7 @@ import dataclasses
 import io
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 from xml.etree import ElementTree
 
 import pytest
@@ -25,7 +25,14 @@ from tests.conftest import PUBLIC_URL, AppFactory, Twilio, call_params, parse_tw
 from tests.gtts_server import GttsStandIn
 from tests.prompt_dirs import add_language, copy_prompts, set_prompt
 from tests.test_audio_build import FakeEngine
-from tests.test_voice import gather_of, press, said
+from tests.voice_helpers import (
+    choose_language,
+    gather_of,
+    open_topic,
+    press,
+    said,
+    stay_silent,
+)
 
 AUDIO_URL = PUBLIC_URL + "/prompts/audio/"
 YEAR = 365 * 24 * 3600
@@ -63,8 +70,14 @@ def start(caller: Twilio) -> ElementTree.Element:
 
 
 def choose(caller: Twilio, content: Content, code: str) -> ElementTree.Element:
-    digit = content.menu.choice_keys[content.menu.languages.index(code)]
-    return press(caller, start(caller), digit)
+    return choose_language(caller, content, code)
+
+
+def first_guide(
+    caller: Twilio, content: Content, topics: ElementTree.Element
+) -> ElementTree.Element:
+    """From a topic menu, open the first step of the first topic."""
+    return open_topic(caller, content, topics, content.menu.topics[0].id)
 
 
 def test_language_menu_plays_arabic_says_others(caller: Twilio, built: Path) -> None:
@@ -72,11 +85,11 @@ def test_language_menu_plays_arabic_says_others(caller: Twilio, built: Path) -> 
     gather = gather_of(start(caller))
 
     urls = played(gather)
-    assert len(urls) == 2  # "for Arabic" and "press 3", each in the Arabic voice
+    assert len(urls) == 2  # the name "Arabic" and "press 2", each in the Arabic voice
     assert all(url.startswith(AUDIO_URL + "ar/") for url in urls)
     texts = said(gather)
     assert content.catalog("nl").text("language.offer") in texts
-    assert content.catalog("en").text("language.offer") in texts
+    assert content.catalog("uk").text("language.offer") in texts
     assert content.catalog("ar").text("language.offer") not in texts
 
 
@@ -85,7 +98,7 @@ def test_arabic_call_has_no_say(caller: Twilio, built: Path) -> None:
     keys = content.menu.nav_keys
     topics = choose(caller, content, "ar")
     screens = [topics]
-    step = press(caller, topics, "1")
+    step = first_guide(caller, content, topics)
     screens.append(step)
     for _ in content.menu.topics[0].steps:
         step = press(caller, step, keys["next"])
@@ -123,7 +136,7 @@ def test_every_arabic_prompt_has_audio(built_app: Flask, built: Path) -> None:
 def test_played_urls_served_with_cache_headers(caller: Twilio, built: Path) -> None:
     content = load_content(built)
     topics = choose(caller, content, "ar")
-    step = press(caller, topics, "1")
+    step = first_guide(caller, content, topics)
     urls = played(topics) + played(step) + played(press(caller, step, "8"))
     assert len(set(urls)) > 10
 
@@ -189,7 +202,8 @@ def test_cli_build_names_failures(
 
 def test_cli_check_reports_coverage(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["prompts", "check", "--prompts-dir", str(built)]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    out = capsys.readouterr().out.splitlines()
+    lines = out[next(i for i, line in enumerate(out) if line.startswith("lang ")) :]
     assert lines[0].split() == [
         "lang", "prompts", "recorded", "rendered", "say", "only", "nothing", "slow", "audio",
         "by", "voice",
@@ -209,7 +223,7 @@ def test_webhooks_never_call_gtts(
     caller = Twilio(app.test_client())
     content = load_content(built)
     for code in ("nl", "ar"):
-        step = press(caller, choose(caller, content, code), "1")
+        step = first_guide(caller, content, choose(caller, content, code))
         press(caller, step, "8")
     assert gtts.requests == []
 
@@ -337,15 +351,28 @@ def build_fake(prompts: Path, lang: str, engine: FakeEngine) -> int:
 
 
 def offered(make_app: AppFactory, settings: Settings, prompts: Path) -> list[str]:
+    """Return the languages of every page of the language menu, once per spoken prompt."""
     app = make_app(settings=settings, content=load_content(prompts))
-    gather = gather_of(start(Twilio(app.test_client())))
-    texts = said(gather)
+    caller = Twilio(app.test_client())
+    root = start(caller)
+    texts: list[str] = []
+    urls: list[str] = []
+    pages: set[str] = set()
+    while root.find("Gather") is not None:
+        gather = gather_of(root)
+        page = parse_qs(urlsplit(gather.get("action", "")).query).get("page", ["0"])[0]
+        if page in pages:
+            break
+        pages.add(page)
+        texts += said(gather)
+        urls += played(gather)
+        root = stay_silent(caller, root)
     languages = [
         code for code, catalog in load_content(prompts).catalogs.items()
         if catalog.text("language.offer") in texts
     ]
     # A played URL's path is /prompts/<audio or recordings>/<lang>/<file>.
-    return languages + [urlsplit(url).path.split("/")[3] for url in played(gather)]
+    return languages + [urlsplit(url).path.split("/")[3] for url in urls]
 
 
 def test_slow_without_say_plays_normal_rendering(farsi: Path) -> None:
@@ -369,7 +396,7 @@ def test_language_without_say_needs_all_audio(
 
     assert build_fake(farsi, "fa", FakeEngine("espeak-ng")) == 0
     languages = offered(make_app, settings, farsi)
-    assert languages.count("fa") == 2  # "for Farsi" and "press 4", both played
+    assert languages.count("fa") == 2  # the name "Farsi" and its "press" key, both played
 
 
 def test_recordings_alone_offer_language(

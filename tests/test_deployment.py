@@ -23,6 +23,7 @@ from phoneline.usage import read_counts, total
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL, call_params, sms_params
 from tests.rdw_server import Canned, RdwStandIn, recorded
 from tests.redis_server import free_port
+from tests.voice_helpers import topic_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 VEHICLES = "m9d7-ebf2"
@@ -186,15 +187,20 @@ def test_call_state_shared_across_servers(
     ar_key = content.menu.choice_keys[content.menu.languages.index("ar")]
     path = root.find("Gather").get("action", "").removeprefix(PUBLIC_URL)  # type: ignore[union-attr]
     topics = twiml(signed_post(second, path, params | {"Digits": ar_key}))
-    path = topics.find("Gather").get("action", "").removeprefix(PUBLIC_URL)  # type: ignore[union-attr]
-    step = twiml(signed_post(first, path, params | {"Digits": "1"}))
+    step = topics
+    for number, key in enumerate(topic_keys(content, content.menu.topics[0].id)):
+        server = first if number % 2 == 0 else second
+        path = step.find("Gather").get("action", "").removeprefix(PUBLIC_URL)  # type: ignore[union-attr]
+        step = twiml(signed_post(server, path, params | {"Digits": key}))
     path = step.find("Gather").get("action", "").removeprefix(PUBLIC_URL)  # type: ignore[union-attr]
     twiml(signed_post(second, path, params | {"Digits": "#"}))
     twiml(signed_post(first, "/voice/status", params | {"CallStatus": "completed"}))
 
-    # The second server finds that this number has already heard the privacy notice.
+    # The second server finds that this number has already heard the privacy
+    # notice, and continues in the language the caller chose through the first.
     again = twiml(signed_post(second, "/voice", call_params(CallSid="CA" + "9" * 32)))
     assert notice not in said(again)
+    assert content.catalog("ar").text("language.continuing") in said(again)
 
     store = RedisStore.connect(redis_url)
     counts = read_counts(store)

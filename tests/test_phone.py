@@ -20,6 +20,7 @@ from phoneline.usage import read_counts, total
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.rdw_server import RdwStandIn, recorded
 from tests.redis_server import free_port
+from tests.voice_helpers import topic_keys
 
 VEHICLES = "m9d7-ebf2"
 
@@ -67,7 +68,8 @@ def test_call_completes_arabic_guide(
     ar_key = content.menu.choice_keys[content.menu.languages.index("ar")]
     # Arabic, the first topic, then "next" through every step; after the guide
     # the topic menu hears silence twice, and the line says goodbye.
-    keys = f"{ar_key}\n1\n" + "#\n" * len(topic.steps) + "\n\n"
+    opening = "".join(f"{key}\n" for key in topic_keys(content, topic.id))
+    keys = f"{ar_key}\n{opening}" + "#\n" * len(topic.steps) + "\n\n"
 
     result = run_cli(["call", "--url", live, "--no-audio"], phone_env(tmp_path), keys)
 

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from phoneline.catalog import Content
 from phoneline.config import Settings
-from phoneline.flows.forget import forget_keyword_language
+from phoneline.keywords import keyword_index
 from phoneline.privacy import number_key
 from tests.conftest import AppFactory, Twilio, call_params, parse_twiml, sms_params, sms_text
 from tests.rdw_server import RdwStandIn, recorded
@@ -62,7 +62,8 @@ def test_forget_clears_sqlite(
 
     reply = sms_text(twilio.post("/sms", sms_params("FORGET", From=CALLER)))
 
-    assert reply == content.catalog("en").text("sms.forget.done")
+    # The reply is in the language the caller chose during the call.
+    assert reply == content.catalog("ar").text("sms.forget.done")
     after = sqlite_rows(settings)
     assert [row for row in after if row[2] == key] == []
     assert [row for row in after if key in row[0] or key in row[1]] == []
@@ -84,7 +85,7 @@ def test_forget_clears_redis(
 
     reply = sms_text(twilio.post("/sms", sms_params("VERGEET", From=CALLER)))
 
-    assert reply == content.catalog("nl").text("sms.forget.done")
+    assert reply == content.catalog("ar").text("sms.forget.done")
     names = raw.keys("*")
     assert [name for name in names if key in name] == []
     for name in names:
@@ -108,20 +109,27 @@ def test_forget_clears_redis(
     ],
 )
 def test_forget_keyword_in_each_language(content: Content, body: str, lang: str) -> None:
-    assert forget_keyword_language(content, body) == lang
+    keyword = keyword_index(content).lookup(body)
+    assert keyword is not None
+    assert keyword.action == "forget"
+    assert keyword.lang == lang
 
 
 @pytest.mark.parametrize("body", ["forget about it", "please forget", "", "11-zkz-3 forget"])
 def test_other_text_is_no_forget(content: Content, body: str) -> None:
-    assert forget_keyword_language(content, body) is None
+    keyword = keyword_index(content).lookup(body)
+    assert keyword is None or keyword.action != "forget"
 
 
 def test_forget_keywords_from_every_catalog(content: Content) -> None:
+    index = keyword_index(content)
     for code, catalog in content.catalogs.items():
-        words = [word.strip() for word in catalog.text("keywords.forget").split(",")]
-        assert all(words), code
+        words = catalog.keywords.get("forget", ())
+        assert words, code
         for word in words:
-            assert forget_keyword_language(content, word) == code, (code, word)
+            keyword = index.lookup(word)
+            assert keyword is not None, (code, word)
+            assert keyword.action == "forget", (code, word)
 
 
 def notice_spoken(client: FlaskClient, content: Content, caller: str) -> bool:

@@ -57,9 +57,8 @@ def test_help_and_forget_not_limited(limited: Flask, content: Content) -> None:
     twilio = Twilio(limited.test_client())
     for _ in range(4):
         twilio.post("/sms", sms_params("11-zkz-3"))
-    assert sms_text(twilio.post("/sms", sms_params("hello"))) == content.catalog("en").text(
-        "sms.help"
-    )
+    help_text = sms_text(twilio.post("/sms", sms_params("hello")))
+    assert help_text.startswith(content.catalog("en").text("sms.help"))
     forgot = sms_text(twilio.post("/sms", sms_params("FORGET")))
     assert forgot == content.catalog("en").text("sms.forget.done")
     # Forgetting the sender also forgets their counters.

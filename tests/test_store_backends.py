@@ -13,7 +13,7 @@ import redis
 
 from phoneline.config import Settings, SettingsError
 from phoneline.redis_store import RedisStore
-from phoneline.state import SqliteStore, Store, open_store
+from phoneline.state import DegradedStore, SqliteStore, Store, open_store
 from tests.redis_server import free_port
 
 
@@ -183,7 +183,9 @@ def test_open_store_applies_retention(
     settings: Settings, request: pytest.FixtureRequest, backend: str
 ) -> None:
     redis_url = request.getfixturevalue("redis_url") if backend == "redis" else None
-    opened = open_store(dataclasses.replace(settings, retention_days=2, redis_url=redis_url))
+    guarded = open_store(dataclasses.replace(settings, retention_days=2, redis_url=redis_url))
+    assert isinstance(guarded, DegradedStore)
+    opened = guarded.inner
     assert isinstance(opened, RedisStore if redis_url else SqliteStore)
     opened.set("lang:a", "nl", subject="a")
     opened.set("config:a", "x")

@@ -13,6 +13,7 @@ from phoneline.usage import Count, GuidePosition, read_counts, total
 from phoneline.webhook import Services
 from tests.conftest import Twilio, call_params, parse_twiml, sms_params
 from tests.rdw_server import Canned, RdwStandIn, recorded
+from tests.voice_helpers import open_topic
 
 VEHICLES = "m9d7-ebf2"
 CALL = "CA" + "7" * 32
@@ -39,7 +40,7 @@ def arabic_guide(twilio: Twilio, content: Content) -> tuple[ElementTree.Element,
     root = parse_twiml(twilio.post("/voice", params))
     ar_key = content.menu.choice_keys[content.menu.languages.index("ar")]
     topics = parse_twiml(twilio.follow(action(root), params | {"Digits": ar_key}))
-    return parse_twiml(twilio.follow(action(topics), params | {"Digits": "1"})), params
+    return open_topic(twilio, content, topics, content.menu.topics[0].id, **params), params
 
 
 def test_completed_guide_counted(app: Flask, twilio: Twilio, content: Content) -> None:
@@ -129,8 +130,9 @@ def test_counters_hold_no_personal_data(app: Flask, twilio: Twilio, rdw: RdwStan
 def test_broken_store_still_answers(app: Flask, twilio: Twilio, content: Content) -> None:
     store_of(app).store.close()
     response = twilio.post("/sms", sms_params("hello"))
-    texts = [m.text for m in parse_twiml(response).findall("Message")]
-    assert texts == [content.catalog("en").text("sms.help")]
+    texts = [m.text or "" for m in parse_twiml(response).findall("Message")]
+    assert len(texts) == 1
+    assert texts[0].startswith(content.catalog("en").text("sms.help"))
 
 
 @pytest.mark.parametrize(

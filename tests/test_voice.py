@@ -2,44 +2,20 @@
 
 from __future__ import annotations
 
-from xml.etree import ElementTree
-
 import pytest
 
 from phoneline.catalog import Content
 from tests.conftest import PUBLIC_URL, Twilio, call_params, parse_twiml
-
-
-def gather_of(root: ElementTree.Element) -> ElementTree.Element:
-    gather = root.find("Gather")
-    assert gather is not None, ElementTree.tostring(root)
-    return gather
-
-
-def said(element: ElementTree.Element) -> list[str]:
-    return [say.text or "".join(say.itertext()) for say in element.iter("Say")]
-
-
-def press(twilio: Twilio, root: ElementTree.Element, digit: str) -> ElementTree.Element:
-    action = gather_of(root).get("action")
-    assert action is not None
-    return parse_twiml(twilio.follow(action, call_params(Digits=digit)))
-
-
-def stay_silent(twilio: Twilio, root: ElementTree.Element) -> ElementTree.Element:
-    redirect = root.find("Redirect")
-    assert redirect is not None and redirect.text
-    return parse_twiml(twilio.follow(redirect.text, call_params()))
-
-
-def start_call(twilio: Twilio) -> ElementTree.Element:
-    return parse_twiml(twilio.post("/voice", call_params()))
-
-
-def choose_language(twilio: Twilio, content: Content, code: str) -> ElementTree.Element:
-    root = start_call(twilio)
-    index = content.menu.languages.index(code)
-    return press(twilio, root, content.menu.choice_keys[index])
+from tests.voice_helpers import (
+    choose_language,
+    gather_of,
+    open_topic,
+    press,
+    said,
+    start_call,
+    stay_silent,
+    voice_languages,
+)
 
 
 def test_incoming_call_offers_language_menu(twilio: Twilio, content: Content) -> None:
@@ -51,13 +27,27 @@ def test_incoming_call_offers_language_menu(twilio: Twilio, content: Content) ->
     assert gather.get("finishOnKey") == ""
     assert gather.get("action", "").startswith(PUBLIC_URL + "/voice/language")
     offers = [say.text for say in gather.findall("Say")]
-    for code in content.menu.languages:
+    first_page = voice_languages(content)[: len(content.menu.choice_keys)]
+    for code in first_page:
         assert content.catalog(code).text("language.offer") in offers
+
+
+def test_language_menu_second_page(twilio: Twilio, content: Content) -> None:
+    size = len(content.menu.choice_keys)
+    first = start_call(twilio)
+    assert gather_of(first).get("timeout") == "2"
+
+    second = stay_silent(twilio, first)
+    offers = said(gather_of(second))
+    for code in voice_languages(content)[size : 2 * size]:
+        assert content.catalog(code).text("language.offer") in offers
+    assert content.catalog("nl").text("welcome") not in offers
 
 
 def test_language_names_spoken_in_own_voice(twilio: Twilio, content: Content) -> None:
     gather = gather_of(start_call(twilio))
-    for say in gather.findall("Say"):
+    second = gather_of(stay_silent(twilio, start_call(twilio)))
+    for say in [*gather.findall("Say"), *second.findall("Say")]:
         matches = [c for c in content.catalogs.values() if say.text in c.prompts.values()]
         assert matches, say.text
         language = matches[0].language
@@ -71,9 +61,11 @@ def test_arabic_reaches_guide_step(twilio: Twilio, content: Content) -> None:
 
     topic_gather = gather_of(topics)
     assert topic_gather.get("action", "").startswith(PUBLIC_URL + "/voice/topics?lang=ar")
-    assert arabic.text("topic.digid_get") in said(topic_gather)
+    assert arabic.text("category.digid") in said(topic_gather)
 
-    step = press(twilio, topics, "1")
+    category = press(twilio, topics, "2")
+    assert arabic.text("topic.digid_get") in said(gather_of(category))
+    step = press(twilio, category, "1")
     step_says = gather_of(step).findall("Say")
     assert [say.text for say in step_says] == [arabic.text("guide.digid_get.1")]
     assert step_says[0].get("language") == "arb"
@@ -93,7 +85,7 @@ def test_keys_announced_once(twilio: Twilio, content: Content) -> None:
 def test_guide_next_previous_repeat(twilio: Twilio, content: Content) -> None:
     english = content.catalog("en")
     keys = content.menu.nav_keys
-    step1 = press(twilio, choose_language(twilio, content, "en"), "1")
+    step1 = open_topic(twilio, content, choose_language(twilio, content, "en"), "digid_get")
 
     step2 = press(twilio, step1, keys["next"])
     assert said(step2) == [english.text("guide.digid_get.2")]
@@ -113,7 +105,7 @@ def test_guide_next_previous_repeat(twilio: Twilio, content: Content) -> None:
 
 def test_guide_silence_moves_to_next_step(twilio: Twilio, content: Content) -> None:
     english = content.catalog("en")
-    step1 = press(twilio, choose_language(twilio, content, "en"), "2")
+    step1 = open_topic(twilio, content, choose_language(twilio, content, "en"), "register_bsn")
     step2 = stay_silent(twilio, step1)
     assert said(step2) == [english.text("guide.register_bsn.2")]
 
@@ -121,7 +113,7 @@ def test_guide_silence_moves_to_next_step(twilio: Twilio, content: Content) -> N
 def test_guide_end_returns_to_topics(twilio: Twilio, content: Content) -> None:
     english = content.catalog("en")
     topic = content.menu.topics[0]
-    step = press(twilio, choose_language(twilio, content, "en"), "1")
+    step = open_topic(twilio, content, choose_language(twilio, content, "en"), topic.id)
     for _ in range(len(topic.steps)):
         step = press(twilio, step, content.menu.nav_keys["next"])
 
@@ -132,7 +124,7 @@ def test_guide_end_returns_to_topics(twilio: Twilio, content: Content) -> None:
 
 
 def test_change_language_from_guide(twilio: Twilio, content: Content) -> None:
-    step = press(twilio, choose_language(twilio, content, "ar"), "1")
+    step = open_topic(twilio, content, choose_language(twilio, content, "ar"), "digid_get")
     menu = press(twilio, step, content.menu.nav_keys["language"])
     assert gather_of(menu).get("action", "").startswith(PUBLIC_URL + "/voice/language")
 
@@ -140,7 +132,7 @@ def test_change_language_from_guide(twilio: Twilio, content: Content) -> None:
 @pytest.mark.parametrize("digit", ["5", "6"])
 def test_invalid_key_says_so_and_repeats(twilio: Twilio, content: Content, digit: str) -> None:
     english = content.catalog("en")
-    step = press(twilio, choose_language(twilio, content, "en"), "1")
+    step = open_topic(twilio, content, choose_language(twilio, content, "en"), "digid_get")
     answer = press(twilio, step, digit)
 
     texts = said(answer)
@@ -151,11 +143,26 @@ def test_invalid_key_says_so_and_repeats(twilio: Twilio, content: Content, digit
 def test_invalid_topic_choice_repeats_menu(twilio: Twilio, content: Content) -> None:
     english = content.catalog("en")
     topics = choose_language(twilio, content, "en")
-    unused = content.menu.choice_keys[len(content.menu.topics)]
-    answer = press(twilio, topics, unused)
+    categories = list(content.menu.categories)
+    smallest = min(categories, key=lambda category: len(category.topic_ids))
+    category = press(twilio, topics, content.menu.choice_keys[categories.index(smallest)])
+
+    unused = content.menu.choice_keys[len(smallest.topic_ids)]
+    answer = press(twilio, category, unused)
     texts = said(answer)
     assert texts[0] == english.text("invalid")
-    assert english.text("menu.choose_topic") in texts
+    assert english.text("menu.choose_guide") in texts
+
+
+def test_previous_in_category_goes_back(twilio: Twilio, content: Content) -> None:
+    english = content.catalog("en")
+    topics = choose_language(twilio, content, "en")
+    category = press(twilio, topics, "1")
+    assert english.text("menu.choose_guide") in said(category)
+
+    back = press(twilio, category, content.menu.nav_keys["previous"])
+    assert english.text("menu.choose_topic") in said(back)
+    assert gather_of(back).get("action", "").startswith(PUBLIC_URL + "/voice/topics")
 
 
 def test_topic_menu_silence_repeats_once_then_goodbye(twilio: Twilio, content: Content) -> None:
@@ -172,11 +179,19 @@ def test_topic_menu_silence_repeats_once_then_goodbye(twilio: Twilio, content: C
 
 
 def test_language_menu_silence_repeats_once_then_goodbye(twilio: Twilio, content: Content) -> None:
-    first = start_call(twilio)
-    repeated = stay_silent(twilio, first)
+    size = len(content.menu.choice_keys)
+    pages = -(-len(voice_languages(content)) // size)
+    root = start_call(twilio)
+    for _ in range(pages - 1):
+        root = stay_silent(twilio, root)
+    repeated = stay_silent(twilio, root)
     assert gather_of(repeated).get("action", "").startswith(PUBLIC_URL + "/voice/language")
+    assert content.catalog("nl").text("language.offer") in said(repeated)
 
-    goodbye = stay_silent(twilio, repeated)
+    root = repeated
+    for _ in range(pages - 1):
+        root = stay_silent(twilio, root)
+    goodbye = stay_silent(twilio, root)
     assert goodbye.find("Hangup") is not None
     assert said(goodbye) == [
         content.catalog("nl").text("goodbye"),
@@ -210,3 +225,27 @@ def test_voice_fallback_apologises(twilio: Twilio, content: Content) -> None:
     root = parse_twiml(twilio.post("/voice/fallback", call_params(ErrorCode="11200")))
     assert content.catalog("en").text("error.apology") in said(root)
     assert root.find("Hangup") is not None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "lang=en&cat=nope",
+        "lang=en&cat=ind&page=abc",
+        "lang=xx&cat=ind",
+        "lang=en&cat=ind&page=-1&miss=zz",
+        "lang=ti&cat=ind",
+    ],
+)
+@pytest.mark.parametrize("digits", ["", "1", "9", "#", "12", "x"])
+def test_category_garbage_answers_twiml(twilio: Twilio, query: str, digits: str) -> None:
+    params = call_params(Digits=digits) if digits else call_params()
+    root = parse_twiml(twilio.post(f"/voice/category?{query}", params))
+    assert root.find("Gather") is not None or root.find("Hangup") is not None
+
+
+@pytest.mark.parametrize("first", ["zz", "ti", "", "pl"])
+def test_language_first_garbage_answers_twiml(twilio: Twilio, first: str) -> None:
+    answer = twilio.post(f"/voice/language?first={first}&page=1", call_params(Digits="1"))
+    root = parse_twiml(answer)
+    assert root.find("Gather") is not None

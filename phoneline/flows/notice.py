@@ -9,7 +9,7 @@ there is nothing to remember them by.
 from __future__ import annotations
 
 from flask import request
-from twilio.twiml.voice_response import VoiceResponse
+from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from phoneline.privacy import is_phone_number, number_key
 from phoneline.speech import Speaker, Utterance
@@ -17,7 +17,7 @@ from phoneline.webhook import services
 
 
 def add_privacy_notice(
-    response: VoiceResponse, speaker: Speaker, languages: tuple[str, ...]
+    response: VoiceResponse | Gather, speaker: Speaker, languages: tuple[str, ...]
 ) -> None:
     """Speak the privacy notice in `languages` unless the calling number has called before."""
     found = services()

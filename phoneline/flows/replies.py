@@ -51,14 +51,25 @@ def vehicle_reply(catalog: Catalog, vehicle: Vehicle, formatted_plate: str, toda
 def detect_language(content: Content, message: str) -> str | None:
     """Guess the language of an incoming message, or None when nothing points to one.
 
-    Words a catalog lists under `language.words` decide first; otherwise the
-    script of the letters picks the first language in menu order that is
-    written in that script, except Latin, which too many languages share.
+    Words a catalog lists under `language.words` decide first; then letters
+    that only one language uses (`language.letters`, such as Persian پ or
+    Ukrainian ї); otherwise the script of the letters picks the first language
+    in menu order that is written in that script, except Latin, which too many
+    languages share.
     """
     tokens = {token.strip(".,!?;:()\"'").lower() for token in message.split()}
     for code in content.menu.languages:
         if tokens & set(content.catalog(code).language.words):
             return code
+
+    best, best_count = None, 0
+    for code in content.menu.languages:
+        letters = content.catalog(code).language.letters
+        count = sum(1 for char in message.lower() if char in letters) if letters else 0
+        if count > best_count:
+            best, best_count = code, count
+    if best is not None:
+        return best
 
     script = _main_script(message)
     if script is None or script == "Latin":

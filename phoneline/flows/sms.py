@@ -17,9 +17,18 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
+from phoneline import callers
 from phoneline.catalog import Catalog
-from phoneline.flows.forget import forget_request
 from phoneline.flows.replies import detect_language, vehicle_reply
+from phoneline.flows.sms_keywords import (
+    forget_number,
+    menu_choice,
+    menu_request,
+    opt_out,
+    reply_text,
+    switch_language,
+    topic_keyword,
+)
 from phoneline.flows.sms_limits import rate_limit
 from phoneline.lookups.errors import LookupFailed
 from phoneline.lookups.plates import find_plate
@@ -48,7 +57,9 @@ class Message:
     """An incoming text message as the handlers see it.
 
     `sender` is the raw number, needed only to reply; it is never logged or
-    stored. `sender_key` is its keyed hash, under which state is kept.
+    stored. `sender_key` is its keyed hash, under which state is kept. `lang`
+    is the remembered language (`remembered` is true) or else the detected one;
+    when neither exists it is `DEFAULT_REPLY_LANGUAGE` and `fallback` is true.
     """
 
     sid: str
@@ -56,6 +67,8 @@ class Message:
     sender: str
     sender_key: str
     lang: str
+    fallback: bool = False
+    remembered: bool = False
 
     @property
     def catalog(self) -> Catalog:
@@ -109,24 +122,47 @@ def vehicle_lookup(message: Message) -> list[str] | None:
 
 def help_reply(message: Message) -> list[str]:
     note("help", "no_match")
-    return [message.catalog.text("sms.help")]
+    return [
+        reply_text(
+            message, lambda catalog: catalog.text("sms.help") + "\n" + catalog.text("sms.menu.hint")
+        )
+    ]
 
 
-# FORGET comes first so it works even for a sender over the limit; the rate
-# limit comes before every handler that looks something up.
-HANDLERS: tuple[Handler, ...] = (forget_request, rate_limit, vehicle_lookup, help_reply)
+# STOP, START and FORGET come first so they work for any sender, including one
+# over the rate limit (opt_out also forgets a stopped number, without a reply);
+# the rate limit comes before every handler that looks something up.
+HANDLERS: tuple[Handler, ...] = (
+    opt_out,
+    forget_number,
+    switch_language,
+    menu_choice,
+    menu_request,
+    topic_keyword,
+    rate_limit,
+    vehicle_lookup,
+    help_reply,
+)
 
 
 def _read_message() -> Message:
     found = services()
     body = request.form.get("Body", "")
     sender = request.form.get("From", "")
+    sender_key = number_key(found.settings.secret_key, sender)
+
+    remembered = callers.remembered_language(found.store, sender_key)
+    if remembered not in found.content.catalogs:
+        remembered = None
+    lang = remembered or detect_language(found.content, body)
     return Message(
         sid=request.form.get("MessageSid", "-"),
         body=body,
         sender=sender,
-        sender_key=number_key(found.settings.secret_key, sender),
-        lang=detect_language(found.content, body) or DEFAULT_REPLY_LANGUAGE,
+        sender_key=sender_key,
+        lang=lang or DEFAULT_REPLY_LANGUAGE,
+        fallback=lang is None,
+        remembered=remembered is not None,
     )
 
 
