@@ -9,7 +9,6 @@ decides so.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,10 +17,10 @@ from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from phoneline.catalog import Catalog
-from phoneline.flows.replies import detect_language, vehicle_reply
-from phoneline.lookups.errors import LookupFailed
-from phoneline.lookups.plates import find_plate
-from phoneline.lookups.rdw import RdwClient
+from phoneline.flows.area import area_lookup
+from phoneline.flows.employer import employer_lookup
+from phoneline.flows.replies import detect_language
+from phoneline.flows.vehicle import plate_suggestion, vehicle_lookup
 from phoneline.privacy import number_key
 from phoneline.webhook import apology_sms_response, note, protect, services, twiml
 
@@ -74,34 +73,20 @@ def fallback() -> Response:
     return twiml(apology_sms_response())
 
 
-def vehicle_lookup(message: Message) -> list[str] | None:
-    """Reply with RDW facts when the message contains a licence plate."""
-    plate = find_plate(message.body)
-    if plate is None:
-        return None
-    catalog = message.catalog
-
-    try:
-        vehicle = _rdw().vehicle(plate)
-    except LookupFailed as error:
-        log.warning("%s RDW lookup failed: %s", message.sid, error.reason)
-        note("vehicle", "failed")
-        return [catalog.text("sms.vehicle.unavailable")]
-
-    if vehicle is None:
-        note("vehicle", "not_found")
-        return [catalog.text("sms.vehicle.not_found", plate=plate.formatted)]
-
-    note("vehicle", "found")
-    return [vehicle_reply(catalog, vehicle, plate.formatted, dt.date.today())]
-
-
 def help_reply(message: Message) -> list[str]:
     note("help", "no_match")
     return [message.catalog.text("sms.help")]
 
 
-HANDLERS: tuple[Handler, ...] = (vehicle_lookup, help_reply)
+# Order matters: a KVK number (7-8 digits) and a plate are told apart before a
+# near-plate gets "did you mean"; a plate written like a postcode is left to area_lookup.
+HANDLERS: tuple[Handler, ...] = (
+    employer_lookup,
+    vehicle_lookup,
+    plate_suggestion,
+    area_lookup,
+    help_reply,
+)
 
 
 def _read_message() -> Message:
@@ -114,17 +99,6 @@ def _read_message() -> Message:
         sender=sender,
         sender_key=number_key(found.settings.secret_key, sender),
         lang=detect_language(found.content, body) or DEFAULT_REPLY_LANGUAGE,
-    )
-
-
-def _rdw() -> RdwClient:
-    found = services()
-    settings = found.settings
-    return RdwClient(
-        http=found.http,
-        base_url=settings.rdw_url,
-        app_token=settings.rdw_app_token,
-        timeout=settings.lookup_deadline,
     )
 
 
