@@ -12,7 +12,7 @@ Keys mean the same on every screen (see `nav_keys` in prompts/menu.yaml).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from flask import Blueprint, Response, request, url_for
@@ -29,6 +29,11 @@ GATHER_TIMEOUT_SECONDS = 6
 MAX_REPEATS = 1
 
 T = TypeVar("T")
+
+# Topics whose guide leads to an interactive screen instead of back to the topic
+# menu: topic id -> function that renders the screen for a language. Filled by
+# the modules that implement the screens (flows/voice_lookups.py).
+TOPIC_SCREENS: dict[str, Callable[[VoiceResponse, str], None]] = {}
 
 
 @bp.post("")
@@ -268,6 +273,10 @@ def _render_step(
     speaker = _speaker()
 
     if step > len(topic.steps):
+        screen = TOPIC_SCREENS.get(topic.id)
+        if screen is not None:
+            screen(response, lang)
+            return
         speaker.add(response, Utterance(lang, "guide.end"))
         _render_topic_menu(response, lang, page=0)
         return
