@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint system-deps clean
+.PHONY: run test test-live lint system-deps clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ system-deps:
 
 test: $(VENV)/.installed system-deps lint
 	$(BIN)/pytest
+
+# Tests marked `live` ask the real RDW, KVK (test environment) and CBS APIs.
+test-live: $(VENV)/.installed
+	PHONELINE_LIVE_TESTS=1 $(BIN)/pytest -m live
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
