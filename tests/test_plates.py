@@ -61,6 +61,11 @@ def test_parse_rejects_non_plates(raw: str) -> None:
         pytest.param("\u0661\u0661-ZKZ-\u0663", "11ZKZ3", id="arabic-indic-digits"),
         pytest.param("\u06f1\u06f1ZKZ\u06f3", "11ZKZ3", id="persian-digits"),
         pytest.param("hello there", None, id="no-plate"),
+        pytest.param("AB-12 CD", "AB12CD", id="dash-and-space"),
+        pytest.param("plate 11 zkz3", "11ZKZ3", id="groups-partly-joined"),
+        pytest.param("mijn postcode is 6411", None, id="word-and-number"),
+        pytest.param("6411 AB", None, id="postcode-groups"),
+        pytest.param("6411AB", "6411AB", id="one-word-sidecode-2"),
     ],
 )
 def test_find_plate_in_message(message: str, expected: str | None) -> None:

@@ -327,6 +327,29 @@ def test_area_by_postcode(twilio: Twilio, sources: SourceStandIn) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("6411", id="only-digits"),
+        pytest.param("6411AB!", id="with-letters"),
+        pytest.param("Wat is er in 6411 AB te doen", id="with-letters-in-text"),
+        pytest.param("postcode 6411", id="with-word"),
+        pytest.param("\u0666\u0664\u0661\u0661", id="arabic-digits"),
+    ],
+)
+def test_postcode_forms_recognised(twilio: Twilio, sources: SourceStandIn, body: str) -> None:
+    sources.add(CBS_DATA, fixture("cbs", "85984NED_postcode-6411.json"))
+    text = send(twilio, body)
+    assert sources.requests[0].query["$filter"].endswith("'6411')")
+    assert "6411" in text.splitlines()[0]
+
+
+def test_number_in_sentence_not_a_postcode(twilio: Twilio, sources: SourceStandIn) -> None:
+    text = send(twilio, "I paid 2500 for it")
+    assert "licence plate" in text
+    assert sources.requests == []
+
+
 def test_area_by_municipality_name(twilio: Twilio, sources: SourceStandIn) -> None:
     sources.add(CBS_DATA, fixture("cbs", "85984NED_municipalities.json"))
     lines = send(twilio, "heerlen?").splitlines()

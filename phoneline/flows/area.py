@@ -1,9 +1,16 @@
 """Area facts by SMS: a postcode or a municipality name gets a few CBS figures.
 
-A four-digit postcode (letters optional) gets the figures of the neighbourhood
-where it is the most common postcode. A message that is only a municipality's
-name gets that municipality's figures. Any longer text is left to the next
-handler, because names such as Best or Ede are also everyday words.
+A postcode gets the figures of the neighbourhood where its four digits are the
+most common postcode. It counts as one when the message is only the postcode,
+when it is written with its two letters ("6411 AB"), or when the word
+"postcode" comes with it, so that a price such as "2500" in a sentence is not
+read as a postcode. A message that is only a municipality's name gets that
+municipality's figures. Any longer text is left to the next handler, because
+names such as Best or Ede are also everyday words.
+
+NOTE: while CBS does not respond, every short message that is no plate, KVK
+number or postcode waits for the municipality list until the lookup deadline
+before it gets the help reply; failures are not cached.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from phoneline.flows.budget import Line, fit
 from phoneline.flows.replies import Writer
 from phoneline.flows.sources import cbs_client
 from phoneline.lookups.cbs import AreaFacts, cbs_page_url, find_postcode
+from phoneline.lookups.digits import ascii_digits
 from phoneline.lookups.errors import LookupFailed
 from phoneline.webhook import note
 
@@ -28,6 +36,8 @@ log = logging.getLogger(__name__)
 # as in "'s-Hertogenbosch" or "Bergen (L.)"; at most 40 characters.
 PLACE_NAME = re.compile(r"[^\W\d_][\w\s'\u2019().-]{1,39}")
 MAX_PLACE_WORDS = 4
+POSTCODE_ONLY = re.compile(r"[1-9][0-9]{3} ?(?:[A-Za-z]{2})?")
+POSTCODE_WITH_LETTERS = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{3} ?[A-Za-z]{2}(?![0-9A-Za-z])")
 
 # Priorities for `fit`: 0 always stays; higher numbers are dropped first.
 DETAIL, LINK = 1, 9
@@ -36,7 +46,7 @@ DETAIL, LINK = 1, 9
 def area_lookup(message: Message) -> list[str] | None:
     """Reply with CBS figures for a postcode or a municipality name."""
     postcode = find_postcode(message.body)
-    if postcode is not None:
+    if postcode is not None and _asks_for_postcode(message.body):
         return _postcode_reply(message, postcode)
 
     name = message.body.strip().rstrip("?!.")
@@ -52,6 +62,15 @@ def area_lookup(message: Message) -> list[str] | None:
         return None
     note("area", "municipality")
     return [area_text(Writer.for_catalog(message.catalog), facts)]
+
+
+def _asks_for_postcode(body: str) -> bool:
+    text = ascii_digits(body).strip().rstrip("?!.")
+    return bool(
+        POSTCODE_ONLY.fullmatch(text)
+        or POSTCODE_WITH_LETTERS.search(text)
+        or "postcode" in text.casefold()
+    )
 
 
 def _postcode_reply(message: Message, postcode: str) -> list[str]:

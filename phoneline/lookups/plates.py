@@ -115,15 +115,38 @@ def find_plate(message: str) -> Plate | None:
     """Return the first plate in a free-text message such as "rdw 11-zkz-3".
 
     A plate may be split over up to three words ("11 zkz 3"), so runs of one to
-    three consecutive words are tried, shortest first.
+    three consecutive words are tried, shortest first. In a run of several
+    words, each word (split further at dashes and dots) must end where a group
+    of the plate ends, and a word of only digits or only letters must be one
+    group. So "11 zkz3" is a plate, but "is 6411" is not read as IS-64-11.
     """
     words = message.split()
     for size in (1, 2, 3):
         for start in range(len(words) - size + 1):
-            plate = parse_plate("".join(words[start : start + size]))
-            if plate is not None:
+            run = words[start : start + size]
+            plate = parse_plate("".join(run))
+            if plate is not None and (size == 1 or _follows_groups(run, plate)):
                 return plate
     return None
+
+
+def _follows_groups(words: list[str], plate: Plate) -> bool:
+    """Return whether the parts of `words` line up with the groups of `plate`."""
+    match = SIDECODES[plate.sidecode].match(plate.text)
+    assert match is not None  # Plate objects are only built from matching text.
+    ends = [match.end(group) for group in (1, 2, 3)]
+
+    separators = "[" + re.escape(SEPARATORS) + "]"
+    position = 0
+    for raw in (part for word in words for part in re.split(separators, word)):
+        part = normalise(raw)
+        start, position = position, position + len(part)
+        if not part:
+            continue
+        spanned = sum(1 for end in ends if start < end <= position)
+        if position not in ends or (spanned > 1 and (part.isdigit() or part.isalpha())):
+            return False
+    return True
 
 
 def suggest_plates(message: str) -> tuple[str, list[Plate]] | None:
