@@ -130,3 +130,10 @@ def test_json_without_rows_invalid(client: CbsClient, sources: SourceStandIn) ->
 )
 def test_find_postcode(message: str, expected: str | None) -> None:
     assert find_postcode(message) == expected
+
+
+def test_timeout_unavailable(client: CbsClient, sources: SourceStandIn) -> None:
+    sources.add(DATA, Canned(delay=2.0))
+    hurried = CbsClient(http=client.http, base_url=client.base_url, deadline=0.5)
+    with pytest.raises(SourceUnavailable, match="timed out"):
+        hurried.by_postcode("6411")

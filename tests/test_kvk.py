@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import httpx
@@ -19,7 +20,7 @@ from phoneline.lookups.kvk import (
     find_kvk_number,
     normalise_kvk_number,
 )
-from tests.source_server import Canned, SourceStandIn, fixture
+from tests.source_server import FIXTURES, Canned, SourceStandIn, fixture, json_body
 
 PROFILE = "/kvk/api/v1/basisprofielen/"
 SEARCH = "/kvk/api/v2/zoeken"
@@ -298,3 +299,33 @@ def test_zero_filled_dates(
     company = open_client.company("96332751")
     assert company is not None
     assert company.started == expected
+
+
+def test_timeout_unavailable(client: KvkClient, sources: SourceStandIn) -> None:
+    sources.add(PROFILE + "69599084", Canned(delay=2.0))
+    hurried = KvkClient(
+        http=client.http,
+        base_url=client.base_url,
+        open_data_url=client.open_data_url,
+        api_key="test-key",
+        deadline=0.5,
+    )
+    with pytest.raises(SourceUnavailable, match="timed out"):
+        hurried.company("69599084")
+
+
+def test_recorded_search_prefers_main_branch(client: KvkClient, sources: SourceStandIn) -> None:
+    profile = json.loads(
+        (FIXTURES / "kvk" / "basisprofiel-v1_69599084_2026-08.json").read_text(encoding="utf-8")
+    )
+    del profile["_embedded"]["hoofdvestiging"]["adressen"]
+    sources.add(PROFILE + "69599084", json_body(profile))
+    sources.add(
+        SEARCH, fixture("kvk", "zoeken-v2_kvkNummer-69599084_2026-08.json"), kvkNummer="69599084"
+    )
+
+    company = client.company("69599084")
+
+    # The recording lists the branch in Maastricht before the main branch in Amsterdam.
+    assert company is not None
+    assert company.city == "Amsterdam"
