@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-long bench lint system-deps audio clean
+.PHONY: run test test-long test-live bench lint system-deps audio clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ bench: $(VENV)/.installed
 # the engine). Run it wherever the service's prompts/ folder lives, before a restart.
 audio: $(VENV)/.installed
 	$(BIN)/phoneline prompts build
+
+# Tests marked `live` ask the real RDW, KVK (test environment) and CBS APIs.
+test-live: $(VENV)/.installed
+	PHONELINE_LIVE_TESTS=1 $(BIN)/pytest -m live
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -58,9 +58,10 @@ def create_app(settings: Settings | None = None, content: Content | None = None)
         settings=settings, content=content, http=http, store=store, audio=audio
     )
 
-    from phoneline.flows import sms, voice  # noqa: PLC0415  (blueprints need the app's services)
+    from phoneline.flows import sms, voice, voice_lookups  # noqa: PLC0415  (blueprints need the app's services)
 
     app.register_blueprint(voice.bp)
+    app.register_blueprint(voice_lookups.bp)
     app.register_blueprint(sms.bp)
     app.register_blueprint(audio_routes.bp)
     register_fallback_errors(app)

@@ -34,7 +34,7 @@ NAV_ACTIONS = (
 # Keys that are never spoken: SMS templates, the parts of a written date, and
 # the SMS version of the apology. Every other key is a voice prompt, spoken as
 # one whole utterance, so it is the unit that audio is rendered and recorded for.
-UNSPOKEN_PREFIXES = ("sms.", "date.", "month.", "keywords.")
+UNSPOKEN_PREFIXES = ("sms.", "date.", "month.", "number.", "keywords.")
 UNSPOKEN_KEYS = frozenset({"error.apology_sms"})
 TTS_ENGINES = ("gtts", "espeak-ng")
 

@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_RDW_URL = "https://opendata.rdw.nl"
 DEFAULT_GTTS_URL = "https://translate.google.com"
+DEFAULT_KVK_URL = "https://api.kvk.nl/api"
+DEFAULT_KVK_OPEN_DATA_URL = "https://opendata.kvk.nl/api/v1/hvds"
+DEFAULT_CBS_URL = "https://opendata.cbs.nl/ODataApi/odata"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -75,6 +78,12 @@ class Settings:
     admin_user: str | None = None
     admin_password: str | None = None
     proxy_hops: int = 0
+    kvk_api_key: str | None = None
+    kvk_url: str = DEFAULT_KVK_URL
+    kvk_open_data_url: str = DEFAULT_KVK_OPEN_DATA_URL
+    cbs_url: str = DEFAULT_CBS_URL
+    cache_found_ttl: float = 12 * 3600.0
+    cache_not_found_ttl: float = 10 * 60.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], instance_dir: Path) -> Settings:
@@ -118,6 +127,10 @@ class Settings:
         deadline = _read_seconds(environ, "PHONELINE_LOOKUP_DEADLINE", 6.0)
         account_sid, sms_from, service_sid = _read_rest_sender(environ)
         api_url = environ.get("PHONELINE_TWILIO_API_URL", "").strip()
+        found_hours = _read_positive(environ, "PHONELINE_CACHE_FOUND_HOURS", 12.0, "hours")
+        not_found_minutes = _read_positive(
+            environ, "PHONELINE_CACHE_NOT_FOUND_MINUTES", 10.0, "minutes"
+        )
 
         return cls(
             twilio_auth_token=token,
@@ -134,6 +147,14 @@ class Settings:
             messaging_service_sid=service_sid,
             twilio_api_url=_read_url(environ, "PHONELINE_TWILIO_API_URL", "") if api_url else None,
             speech=SpeechSettings.from_env(environ),
+            kvk_api_key=environ.get("PHONELINE_KVK_API_KEY", "").strip() or None,
+            kvk_url=_read_url(environ, "PHONELINE_KVK_URL", DEFAULT_KVK_URL),
+            kvk_open_data_url=_read_url(
+                environ, "PHONELINE_KVK_OPEN_DATA_URL", DEFAULT_KVK_OPEN_DATA_URL
+            ),
+            cbs_url=_read_url(environ, "PHONELINE_CBS_URL", DEFAULT_CBS_URL),
+            cache_found_ttl=found_hours * 3600,
+            cache_not_found_ttl=not_found_minutes * 60,
             **_read_operations(environ),
         )
 
@@ -232,6 +253,19 @@ def _read_seconds(environ: Mapping[str, str], name: str, default: float) -> floa
             f"{name} is {raw!r}: it must be above 0 and at most 14 seconds, because "
             "Twilio gives up on a webhook after 15 seconds."
         )
+    return value
+
+
+def _read_positive(environ: Mapping[str, str], name: str, default: float, unit: str) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} is {raw!r}: it must be a number of {unit}.") from None
+    if not value > 0 or value == float("inf"):
+        raise SettingsError(f"{name} is {raw!r}: it must be a number of {unit} above 0.")
     return value
 
 

@@ -15,6 +15,7 @@ from werkzeug.test import TestResponse
 from phoneline import create_app
 from phoneline.catalog import Content, load_content
 from phoneline.config import Settings
+from tests import source_server, twilio_server
 from tests.gtts_server import GttsStandIn
 from tests.gtts_server import start as start_gtts_server
 from tests.rdw_server import RdwStandIn, start
@@ -40,14 +41,39 @@ def rdw_server() -> Iterator[RdwStandIn]:
 
 @pytest.fixture
 def rdw(rdw_server: RdwStandIn) -> Iterator[RdwStandIn]:
-    """The RDW stand-in, emptied of canned responses and recorded requests after each test."""
+    """The RDW stand-in, emptied of canned responses and recorded requests for each test."""
+    rdw_server.reset()
     yield rdw_server
-    rdw_server.responses.clear()
-    rdw_server.requests.clear()
+    rdw_server.reset()
+
+
+@pytest.fixture(scope="session")
+def sources_server() -> Iterator[source_server.SourceStandIn]:
+    stand_in = source_server.SourceStandIn()
+    server = source_server.start(stand_in)
+    yield stand_in
+    server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture
-def settings(tmp_path: Path, rdw_server: RdwStandIn) -> Settings:
+def sources(
+    sources_server: source_server.SourceStandIn,
+) -> Iterator[source_server.SourceStandIn]:
+    """The KVK and CBS stand-in (paths /kvk/api, /kvk/hvds, /cbs), emptied for each test.
+
+    Tests that do not ask for it can still reach it through the app settings, so
+    it is emptied before the test as well as after.
+    """
+    sources_server.reset()
+    yield sources_server
+    sources_server.reset()
+
+
+@pytest.fixture
+def settings(
+    tmp_path: Path, rdw_server: RdwStandIn, sources_server: source_server.SourceStandIn
+) -> Settings:
     return Settings(
         twilio_auth_token=AUTH_TOKEN,
         public_url=PUBLIC_URL,
@@ -55,7 +81,35 @@ def settings(tmp_path: Path, rdw_server: RdwStandIn) -> Settings:
         data_dir=tmp_path,
         rdw_url=rdw_server.url,
         lookup_deadline=1.0,
+        kvk_url=f"{sources_server.url}/kvk/api",
+        kvk_open_data_url=f"{sources_server.url}/kvk/hvds",
+        cbs_url=f"{sources_server.url}/cbs",
     )
+
+
+@pytest.fixture
+def twilio_api() -> Iterator[twilio_server.TwilioStandIn]:
+    """A stand-in for the Twilio REST API, fresh for each test."""
+    stand_in = twilio_server.TwilioStandIn()
+    server = twilio_server.start(stand_in)
+    yield stand_in
+    server.shutdown()
+    server.server_close()
+
+
+class Clock:
+    """A clock for `SqliteStore` and `LookupCache` that moves only when a test moves it."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
 
 
 AppFactory = Callable[..., Flask]

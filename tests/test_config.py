@@ -107,3 +107,52 @@ def test_production_all_missing_named(tmp_path: Path) -> None:
 def test_invalid_port_named(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match=r"^PORT is 'abc'"):
         Settings.from_env({"PORT": "abc"}, tmp_path)
+
+
+def test_lookup_defaults(tmp_path: Path) -> None:
+    settings = Settings.from_env(PRODUCTION, tmp_path)
+    assert settings.kvk_api_key is None
+    assert settings.kvk_url == "https://api.kvk.nl/api"
+    assert settings.kvk_open_data_url == "https://opendata.kvk.nl/api/v1/hvds"
+    assert settings.cbs_url == "https://opendata.cbs.nl/ODataApi/odata"
+    assert settings.cache_found_ttl == 12 * 3600
+    assert settings.cache_not_found_ttl == 10 * 60
+
+
+def test_lookup_settings_read(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        PRODUCTION
+        | {
+            "PHONELINE_KVK_API_KEY": " l7xx-test ",
+            "PHONELINE_KVK_URL": "https://api.kvk.nl/test/api/",
+            "PHONELINE_KVK_OPEN_DATA_URL": "http://127.0.0.1:9000/hvds",
+            "PHONELINE_CBS_URL": "http://127.0.0.1:9000/cbs",
+            "PHONELINE_CACHE_FOUND_HOURS": "1.5",
+            "PHONELINE_CACHE_NOT_FOUND_MINUTES": "2",
+        },
+        tmp_path,
+    )
+    assert settings.kvk_api_key == "l7xx-test"
+    assert settings.kvk_url == "https://api.kvk.nl/test/api"
+    assert settings.kvk_open_data_url == "http://127.0.0.1:9000/hvds"
+    assert settings.cbs_url == "http://127.0.0.1:9000/cbs"
+    assert settings.cache_found_ttl == 5400
+    assert settings.cache_not_found_ttl == 120
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PHONELINE_KVK_URL", "api.kvk.nl"),
+        ("PHONELINE_KVK_OPEN_DATA_URL", "file:///tmp/x"),
+        ("PHONELINE_CBS_URL", "opendata.cbs.nl"),
+        ("PHONELINE_CACHE_FOUND_HOURS", "0"),
+        ("PHONELINE_CACHE_FOUND_HOURS", "long"),
+        ("PHONELINE_CACHE_NOT_FOUND_MINUTES", "-5"),
+        ("PHONELINE_CACHE_NOT_FOUND_MINUTES", "nan"),
+        ("PHONELINE_CACHE_NOT_FOUND_MINUTES", "inf"),
+    ],
+)
+def test_invalid_lookup_setting_named(tmp_path: Path, name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=f"^{name} is"):
+        Settings.from_env(PRODUCTION | {name: value}, tmp_path)

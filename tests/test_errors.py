@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from xml.etree import ElementTree
 
 import pytest
+from flask import Flask
 
 from phoneline.catalog import Content
+from phoneline.flows.sms import _reply
+from phoneline.sms_segments import count_segments
 from tests.conftest import (
     PUBLIC_URL,
     AppFactory,
@@ -103,9 +107,17 @@ def test_control_characters_removed_from_twiml(twilio: Twilio, rdw: RdwStandIn) 
     assert text.startswith("AB-123-C: SKODA CITIGO")
 
 
-def test_huge_reply_cut_to_twilio_limit(twilio: Twilio, rdw: RdwStandIn) -> None:
+def test_huge_values_keep_reply_in_budget(twilio: Twilio, rdw: RdwStandIn) -> None:
     rdw.set("m9d7-ebf2", "AB123C", rows({"merk": "A" * 5000, "handelsbenaming": "B" * 5000}))
     text = sms_text(twilio.post("/sms", sms_params("AB-123-C")))
+    assert text.startswith("AB-123-C: AAA")
+    assert count_segments(text).segments <= 2
+
+
+def test_reply_cut_to_twilio_limit(app: Flask) -> None:
+    with app.test_request_context("/sms"):
+        response = _reply(["x" * 5000])
+    text = ElementTree.fromstring(response.get_data()).findtext("Message") or ""
     assert len(text) == 1600
     assert text.endswith("…")
 

@@ -10,6 +10,7 @@ import pytest
 
 from phoneline.catalog import Content, load_content
 from phoneline.flows.replies import detect_language
+from phoneline.flows.voice import TOPIC_SCREENS
 from phoneline.guide_text import guide_messages, menu_label, written_form
 from phoneline.sms_segments import count_segments
 from tests.conftest import Twilio, parse_twiml, sms_params
@@ -26,6 +27,11 @@ def test_walk_every_topic_by_keys(twilio: Twilio, content: Content, lang: str) -
 
     for topic in content.menu.topics:
         step = open_topic(twilio, content, topics_menu, topic.id)
+        if topic.id in TOPIC_SCREENS:
+            # By phone this topic is an input screen; the topic key leaves it.
+            assert said(gather_of(step)) == [catalog.text("employer.ask_number")], (lang, topic.id)
+            topics_menu = press(twilio, step, content.menu.nav_keys["topics"])
+            continue
         for number, expected in enumerate(topic.steps, start=1):
             assert said(gather_of(step)) == [catalog.text(expected.key)], (lang, topic.id, number)
             step = press(twilio, step, next_key)

@@ -92,7 +92,7 @@ def test_sms_prints_reply(live: str, rdw: RdwStandIn, tmp_path: Path) -> None:
     result = run_cli(["sms", "ab-123-c", "--url", live], phone_env(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "AB-123-C: SKODA CITIGO" in result.stdout
-    assert "Source: RDW open data" in result.stdout
+    assert "RDW: https://ovi.rdw.nl/" in result.stdout
 
 
 def test_sms_starts_service_when_none(rdw: RdwStandIn, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from phoneline.catalog import Content
 from phoneline.config import Settings
+from phoneline.lookups.rdw import DATASETS
 from tests.conftest import AppFactory, Twilio, sms_params, sms_text
 from tests.rdw_server import Canned, RdwStandIn, recorded, rows
 
@@ -26,16 +27,14 @@ def test_recorded_plate_reply(twilio: Twilio, rdw: RdwStandIn) -> None:
     assert "4 January 2022" in text
     assert "EXPIRED" in text
     assert "NOT registered" in text
-    assert "Open recall: none" in text
+    assert "Open recalls: none" in text
     assert "First admission: 4 January 2013" in text
 
 
 def test_only_normalised_plate_sent(twilio: Twilio, rdw: RdwStandIn) -> None:
     twilio.post("/sms", sms_params("Kenteken 11.zkz.3 graag"))
-    assert len(rdw.requests) == 1
-    dataset, query, _ = rdw.requests[0]
-    assert dataset == VEHICLES
-    assert query == {"kenteken": ["11ZKZ3"]}
+    assert sorted(dataset for dataset, _, _ in rdw.requests) == sorted(DATASETS)
+    assert all(query == {"kenteken": ["11ZKZ3"]} for _, query, _ in rdw.requests)
 
 
 def test_dutch_message_gets_dutch_reply(twilio: Twilio, rdw: RdwStandIn) -> None:
@@ -72,7 +71,7 @@ def test_valid_apk_and_open_recall(twilio: Twilio, rdw: RdwStandIn) -> None:
     )
     text = sms_text(twilio.post("/sms", sms_params("AB-123-C")))
     assert f"valid until 1 March {next_year}" in text
-    assert "(WAM): registered" in text
+    assert "WAM insurance: registered" in text
     assert "Open recall: YES" in text
 
 
@@ -89,7 +88,11 @@ def test_missing_fields_drop_lines(twilio: Twilio, rdw: RdwStandIn) -> None:
         ),
     )
     text = sms_text(twilio.post("/sms", sms_params("AB-123-C")))
-    assert text.splitlines() == ["AB-123-C", "Source: RDW open data"]
+    assert text.splitlines() == [
+        "AB-123-C",
+        "Open recalls: none",
+        "RDW: https://ovi.rdw.nl/default.aspx?kenteken=AB123C",
+    ]
 
 
 def test_unknown_plate_not_in_open_data(twilio: Twilio, rdw: RdwStandIn) -> None:

@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-from collections.abc import Iterator
 
 import pytest
 
 from phoneline.config import Settings
 from phoneline.twilio_rest import SendFailed, make_sms_sender
 from tests.conftest import AUTH_TOKEN
-from tests.twilio_server import TwilioStandIn, start
+from tests.twilio_server import TwilioStandIn
 
 ACCOUNT_SID = "AC" + "a" * 32
-
-
-@pytest.fixture
-def twilio_api() -> Iterator[TwilioStandIn]:
-    stand_in = TwilioStandIn()
-    server = start(stand_in)
-    yield stand_in
-    server.shutdown()
-    server.server_close()
 
 
 def rest_settings(settings: Settings, api: TwilioStandIn, **changes: str) -> Settings:

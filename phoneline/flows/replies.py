@@ -1,16 +1,20 @@
-"""Build SMS reply texts from lookup results and catalog templates.
+"""Shared pieces of SMS reply texts: dates, numbers, translated values, language.
 
-Lookups return facts; this module chooses the catalog keys and fills them in.
-A fact that is None drops its line, so a missing field never drops the reply.
+Lookups return facts; the flow modules (vehicle, employer, area) choose the
+catalog keys and fill them in through a `Writer`. A fact that is None drops its
+line, so a missing field never drops the reply.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
+from dataclasses import dataclass
 
 from phoneline.catalog import Catalog, Content
-from phoneline.lookups.rdw import Vehicle
+from phoneline.flows.budget import GSM7_SEGMENTS, fold_to_gsm7, segment_budget
+from phoneline.lookups.kvk import PartialDate
 
 
 def format_date(catalog: Catalog, date: dt.date) -> str:
@@ -19,33 +23,62 @@ def format_date(catalog: Catalog, date: dt.date) -> str:
     return catalog.text("date.format", day=date.day, month=month, year=date.year)
 
 
-def vehicle_reply(catalog: Catalog, vehicle: Vehicle, formatted_plate: str, today: dt.date) -> str:
-    """Return the SMS text describing `vehicle` in the catalog's language."""
-    name = " ".join(part for part in (vehicle.make, vehicle.model) if part)
-    lines = [f"{formatted_plate}: {name}" if name else formatted_plate]
+def format_partial_date(catalog: Catalog, date: PartialDate) -> str:
+    """Return a date whose day or month may be unknown: "4 March 2020", "March 2020", "2020"."""
+    full = date.as_date()
+    if full is not None:
+        return format_date(catalog, full)
+    if date.month is not None:
+        month = catalog.text(f"month.{date.month}")
+        return catalog.text("date.month_year", month=month, year=date.year)
+    return str(date.year)
 
-    if vehicle.first_admission is not None:
-        lines.append(
-            catalog.text(
-                "sms.vehicle.first_admission", date=format_date(catalog, vehicle.first_admission)
-            )
-        )
 
-    if vehicle.apk_expiry is not None:
-        key = "sms.vehicle.apk_expired" if vehicle.apk_expiry < today else "sms.vehicle.apk_valid"
-        lines.append(catalog.text(key, date=format_date(catalog, vehicle.apk_expiry)))
+@dataclass(frozen=True)
+class Writer:
+    """Writes reply parts in one catalog's language within that language's segment budget."""
 
-    if vehicle.wam_insured is not None:
-        lines.append(
-            catalog.text("sms.vehicle.wam_yes" if vehicle.wam_insured else "sms.vehicle.wam_no")
-        )
+    catalog: Catalog
+    budget: int
 
-    if vehicle.open_recall is not None:
-        key = "sms.vehicle.recall_open" if vehicle.open_recall else "sms.vehicle.recall_none"
-        lines.append(catalog.text(key))
+    @classmethod
+    def for_catalog(cls, catalog: Catalog) -> Writer:
+        return cls(catalog=catalog, budget=segment_budget(catalog))
 
-    lines.append(catalog.text("sms.vehicle.source"))
-    return "\n".join(lines)
+    def text(self, key: str, **values: object) -> str:
+        return self.catalog.text(key, **values)
+
+    def value(self, raw: str) -> str:
+        """Return a value from a data source as it is, folded to GSM-7 in GSM-7 languages."""
+        return fold_to_gsm7(raw) if self.budget == GSM7_SEGMENTS else raw
+
+    def translated(self, group: str, raw: str) -> str:
+        """Return the catalog's translation of a source value, or the value as the source gives it.
+
+        "Personenauto" in group "kind" is looked up as `value.kind.personenauto`.
+        """
+        key = f"value.{group}.{value_slug(raw)}"
+        return self.catalog.text(key) if self.catalog.has(key) else self.value(raw)
+
+    def date(self, date: dt.date) -> str:
+        return format_date(self.catalog, date)
+
+    def partial_date(self, date: PartialDate) -> str:
+        return format_partial_date(self.catalog, date)
+
+    def number(self, number: int) -> str:
+        """Return a whole number with the catalog's separator between groups of three digits."""
+        return f"{number:,}".replace(",", self.catalog.text("number.group_separator"))
+
+
+def value_slug(raw: str) -> str:
+    """Return the catalog key part for a source value.
+
+    "Land- of bosbouwtrekker" becomes "land_of_bosbouwtrekker", "Coöperatie" "cooperatie".
+    """
+    decomposed = unicodedata.normalize("NFKD", raw.casefold())
+    ascii_text = "".join(char for char in decomposed if char.isascii())
+    return re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")
 
 
 def detect_language(content: Content, message: str) -> str | None:

@@ -9,7 +9,6 @@ decides so.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,7 +18,9 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from phoneline import callers
 from phoneline.catalog import Catalog
-from phoneline.flows.replies import detect_language, vehicle_reply
+from phoneline.flows.area import area_lookup
+from phoneline.flows.employer import employer_lookup
+from phoneline.flows.replies import detect_language
 from phoneline.flows.sms_keywords import (
     forget_number,
     menu_choice,
@@ -30,9 +31,7 @@ from phoneline.flows.sms_keywords import (
     topic_keyword,
 )
 from phoneline.flows.sms_limits import rate_limit
-from phoneline.lookups.errors import LookupFailed
-from phoneline.lookups.plates import find_plate
-from phoneline.lookups.rdw import RdwClient
+from phoneline.flows.vehicle import plate_suggestion, vehicle_lookup
 from phoneline.privacy import number_key
 from phoneline.webhook import (
     apology_sms_response,
@@ -98,28 +97,6 @@ def fallback() -> Response:
     return twiml(apology_sms_response(request.args.get("lang")))
 
 
-def vehicle_lookup(message: Message) -> list[str] | None:
-    """Reply with RDW facts when the message contains a licence plate."""
-    plate = find_plate(message.body)
-    if plate is None:
-        return None
-    catalog = message.catalog
-
-    try:
-        vehicle = _rdw().vehicle(plate)
-    except LookupFailed as error:
-        log.warning("%s RDW lookup failed: %s", message.sid, error.reason)
-        note("vehicle", "failed")
-        return [catalog.text("sms.vehicle.unavailable")]
-
-    if vehicle is None:
-        note("vehicle", "not_found")
-        return [catalog.text("sms.vehicle.not_found", plate=plate.formatted)]
-
-    note("vehicle", "found")
-    return [vehicle_reply(catalog, vehicle, plate.formatted, dt.date.today())]
-
-
 def help_reply(message: Message) -> list[str]:
     note("help", "no_match")
     return [
@@ -130,8 +107,10 @@ def help_reply(message: Message) -> list[str]:
 
 
 # STOP, START and FORGET come first so they work for any sender, including one
-# over the rate limit (opt_out also forgets a stopped number, without a reply);
-# the rate limit comes before every handler that looks something up.
+# over the rate limit (opt_out also forgets a stopped number, without a reply).
+# The rate limit comes before every handler that looks something up. A KVK
+# number (7-8 digits) and a plate are told apart before a near-plate gets
+# "did you mean"; a plate written like a postcode is left to area_lookup.
 HANDLERS: tuple[Handler, ...] = (
     opt_out,
     forget_number,
@@ -140,7 +119,10 @@ HANDLERS: tuple[Handler, ...] = (
     menu_request,
     topic_keyword,
     rate_limit,
+    employer_lookup,
     vehicle_lookup,
+    plate_suggestion,
+    area_lookup,
     help_reply,
 )
 
@@ -163,17 +145,6 @@ def _read_message() -> Message:
         lang=lang or DEFAULT_REPLY_LANGUAGE,
         fallback=lang is None,
         remembered=remembered is not None,
-    )
-
-
-def _rdw() -> RdwClient:
-    found = services()
-    settings = found.settings
-    return RdwClient(
-        http=found.http,
-        base_url=settings.rdw_url,
-        app_token=settings.rdw_app_token,
-        timeout=settings.lookup_deadline,
     )
 
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from phoneline.flows.area import postcode_asked
 from phoneline.limits import SenderLimiter, Verdict
+from phoneline.lookups.kvk import find_kvk_number
 from phoneline.lookups.plates import find_plate
 from phoneline.webhook import note, services
 
@@ -30,7 +32,16 @@ def _has_plate(message: Message) -> bool:
     return find_plate(message.body) is not None
 
 
-LOOKUP_DETECTORS: list[LookupDetector] = [_has_plate]
+def _has_kvk_number(message: Message) -> bool:
+    return find_kvk_number(message.body) is not None
+
+
+def _asks_postcode(message: Message) -> bool:
+    return postcode_asked(message.body) is not None
+
+
+# A municipality name is not counted: its figures come from one cached list.
+LOOKUP_DETECTORS: list[LookupDetector] = [_has_plate, _has_kvk_number, _asks_postcode]
 
 
 def would_look_up(message: Message) -> bool:

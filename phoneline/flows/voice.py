@@ -50,6 +50,11 @@ MAX_REPEATS = 1
 
 T = TypeVar("T")
 
+# Topics whose guide leads to an interactive screen instead of back to the topic
+# menu: topic id -> function that renders the screen for a language. Filled by
+# the modules that implement the screens (flows/voice_lookups.py).
+TOPIC_SCREENS: dict[str, Callable[[VoiceResponse, str], None]] = {}
+
 
 @bp.post("")
 def incoming() -> Response:
@@ -436,6 +441,13 @@ def _render_step(
     response: VoiceResponse, lang: str, topic: Topic, step: int, slow: bool = False
 ) -> None:
     speaker = _speaker()
+    screen = TOPIC_SCREENS.get(topic.id)
+    if screen is not None:
+        # By phone such a topic is its screen: its steps explain the SMS way,
+        # which texted guides and SMS keywords still give.
+        screen(response, lang)
+        return
+
     at_guide_step(lang, topic.id, step, len(topic.steps))
 
     if step > len(topic.steps):
