@@ -24,8 +24,15 @@ from phoneline.webhook import APOLOGY_LANGUAGES
 
 # espeak-ng voice per catalog language.
 ESPEAK_VOICES = {
-    "nl": "nl", "en": "en-gb", "ar": "ar", "uk": "uk", "ru": "ru",
-    "pl": "pl", "tr": "tr", "ro": "ro", "bg": "bg",
+    "nl": "nl",
+    "en": "en-gb",
+    "ar": "ar",
+    "uk": "uk",
+    "ru": "ru",
+    "pl": "pl",
+    "tr": "tr",
+    "ro": "ro",
+    "bg": "bg",
 }
 
 

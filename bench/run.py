@@ -6,9 +6,13 @@ service under gunicorn, all on 127.0.0.1, then measures:
 - a voice menu step against a bare Flask route returning the same TwiML;
 - an SMS plate lookup with a cold cache (three upstream requests of DELAY
   seconds each) and with a warm cache;
-- memory (RSS) per worker and start-up time.
+- memory (RSS) per worker and start-up time;
+- SMS cost: segments per reply for every language and every recorded or built
+  response (bench/sms_cost.py).
 
-Run it with `make bench`; `python -m bench.run --help` lists the options.
+Run it with `make bench`; `python -m bench.run --help` lists the options. It
+rewrites the part of docs/benchmarks.md between the `bench:run` markers and
+leaves the rest of that page alone.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from twilio.request_validator import RequestValidator
+
+from bench import sms_cost
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-auth-token"
@@ -75,18 +81,28 @@ def vehicle_rows(plate: str) -> list[dict[str, str]]:
     ]
 
 
+KVK_OPEN_DATA = (
+    ROOT / "tests" / "fixtures" / "kvk" / "opendata-hvds-basisbedrijfsgegevens_96332751.json"
+)
+
+
 @contextmanager
 def stand_in(delay: float) -> Iterator[str]:
-    """Serve RDW-shaped answers for any plate after `delay` seconds."""
+    """Serve RDW answers for any plate and KVK open data for any number after `delay` seconds."""
+    company = json.loads(KVK_OPEN_DATA.read_text(encoding="utf-8"))
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             time.sleep(delay)
             query = parse_qs(urlsplit(self.path).query)
-            plate = (query.get("kenteken") or [""])[0]
-            dataset = urlsplit(self.path).path
-            rows = vehicle_rows(plate) if "m9d7-ebf2" in dataset else []
-            body = json.dumps(rows).encode()
+            path = urlsplit(self.path).path
+            if "/kvknummer/" in path:
+                number = path.rsplit("/", 1)[1]
+                answer: object = company | {"kvkNummer": number}
+            else:
+                plate = (query.get("kenteken") or [""])[0]
+                answer = vehicle_rows(plate) if "m9d7-ebf2" in path else []
+            body = json.dumps(answer).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
@@ -123,6 +139,10 @@ def service_env(port: int, data_dir: str, rdw_url: str) -> dict[str, str]:
         "PHONELINE_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "PHONELINE_DATA_DIR": data_dir,
         "PHONELINE_RDW_URL": rdw_url,
+        "PHONELINE_KVK_OPEN_DATA_URL": rdw_url + "/kvk",
+        # The bench sends far more lookups per sender than a person would.
+        "PHONELINE_LOOKUPS_PER_HOUR": "10000",
+        "PHONELINE_LOOKUPS_PER_DAY": "10000",
     }
 
 
@@ -325,23 +345,53 @@ def main(argv: list[str] | None = None) -> int:
                 lambda n: ("/sms", sms(plate(n))),
                 **budget,
             )
+            load(
+                "warm-up",
+                base,
+                lambda n: ("/sms", sms("AB-123-C")),
+                **(budget | {"max_requests": 1}),
+            )
             hit = load(
                 "plate, warm cache",
                 base,
                 lambda n: ("/sms", sms("AB-123-C")),
                 **budget,
             )
+            employer = load(
+                "KVK number, cold cache",
+                base,
+                lambda n: ("/sms", sms(f"{10_000_000 + n}")),
+                **budget,
+            )
             rss = worker_rss_mb(process.pid)
 
-    report = render(args, startup, rss, voice, floor, miss, hit)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report, encoding="utf-8")
+    report = render(args, startup, rss, voice, floor, miss, hit, employer)
+    report += "\n".join(["", "### SMS cost", "", *sms_cost.render(sms_cost.measure()), ""])
+    write_section(args.out, report)
     print(report)
     return 0
 
 
+START_MARK = "<!-- bench:run start -->"
+END_MARK = "<!-- bench:run end -->"
+
+
+def write_section(path: Path, section: str) -> None:
+    """Replace the text between the markers in `path` (or add it at the end) with `section`."""
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    block = f"{START_MARK}\n{section}\n{END_MARK}"
+    if START_MARK in old and END_MARK in old:
+        before = old[: old.index(START_MARK)]
+        after = old[old.index(END_MARK) + len(END_MARK) :]
+        new = before + block + after
+    else:
+        new = old.rstrip("\n") + "\n\n" + block + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(new, encoding="utf-8")
+
+
 def render(args: argparse.Namespace, startup: float, rss: list[float], *samples: Sample) -> str:
-    voice, floor, miss, hit = samples
+    voice, floor, miss, hit, _ = samples
     ms = 1000
 
     def row(sample: Sample) -> str:
@@ -353,7 +403,7 @@ def render(args: argparse.Namespace, startup: float, rss: list[float], *samples:
     ratio = statistics.mean(voice.latencies) / statistics.mean(floor.latencies)
     miss_ratio = statistics.median(miss.latencies) / args.delay
     lines = [
-        "# Benchmarks",
+        "## Side by side: `make bench`",
         "",
         f"Measured {dt.date.today().isoformat()} on {platform.node()}: {os.cpu_count()} cores, "
         f"{platform.python_implementation()} {platform.python_version()}, {platform.platform()}.",
