@@ -8,73 +8,29 @@ process, with a new plate each time so that no answer comes from the cache, and
 prints the minimum, median and maximum wall time.
 
 Run from the repository root, after `make test` or any target built .venv:
-    .venv/bin/python bench/plate_lookup.py
+    .venv/bin/python -m bench.plate_lookup
 It exits with status 1 when the slowest lookup takes `--limit` ms or more.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
 import sys
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 from twilio.request_validator import RequestValidator
 
+from bench.run import stand_in
 from phoneline import create_app
 from phoneline.config import Settings
 
 AUTH_TOKEN = "bench-auth-token"
 PUBLIC_URL = "https://line.example.org"
-
-
-def start_rdw(delay: float) -> tuple[ThreadingHTTPServer, str]:
-    """Start an RDW stand-in that responds to every request after `delay` seconds."""
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, as opendata.rdw.nl offers
-        # Headers and body go out as two writes. With Nagle's algorithm the second
-        # waits for the client's delayed ACK (about 40 ms), which a real server avoids.
-        disable_nagle_algorithm = True
-
-        def do_GET(self) -> None:
-            parts = urlsplit(self.path)
-            plate = (parse_qs(parts.query).get("kenteken") or [""])[0]
-            rows: list[dict[str, str]] = []
-            if parts.path == "/resource/m9d7-ebf2.json":
-                rows = [
-                    {
-                        "kenteken": plate,
-                        "voertuigsoort": "Personenauto",
-                        "merk": "SKODA",
-                        "handelsbenaming": "CITIGO",
-                        "vervaldatum_apk": "20280104",
-                        "wam_verzekerd": "Ja",
-                    }
-                ]
-            body = json.dumps(rows).encode()
-            time.sleep(delay)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
 def machine() -> str:
@@ -96,16 +52,18 @@ def main() -> int:
     parser.add_argument("--limit", type=float, default=450, help="ms the slowest may take")
     args = parser.parse_args()
 
-    server, rdw_url = start_rdw(args.delay)
     validator = RequestValidator(AUTH_TOKEN)
     timings = []
-    with tempfile.TemporaryDirectory() as data_dir:
+    with tempfile.TemporaryDirectory() as data_dir, stand_in(args.delay) as rdw_url:
         settings = Settings(
             twilio_auth_token=AUTH_TOKEN,
             public_url=PUBLIC_URL,
             secret_key="bench-secret",
             data_dir=Path(data_dir),
             rdw_url=rdw_url,
+            # One sender makes every lookup here, far more than the per-sender limits allow.
+            lookups_per_hour=10_000,
+            lookups_per_day=10_000,
         )
         client = create_app(settings=settings).test_client()
 
@@ -121,7 +79,6 @@ def main() -> int:
             assert b"SKODA" in response.data, response.data
             if run:
                 timings.append(elapsed)
-    server.shutdown()
 
     print(f"machine: {machine()}, Python {platform.python_version()}")
     delay_ms = args.delay * 1000

@@ -92,6 +92,11 @@ def stand_in(delay: float) -> Iterator[str]:
     company = json.loads(KVK_OPEN_DATA.read_text(encoding="utf-8"))
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as opendata.rdw.nl offers
+        # Headers and body go out as two writes. With Nagle's algorithm the second
+        # waits for the client's delayed ACK (about 40 ms), which a real server avoids.
+        disable_nagle_algorithm = True
+
         def do_GET(self) -> None:
             time.sleep(delay)
             query = parse_qs(urlsplit(self.path).query)

@@ -241,17 +241,11 @@ def _read_url(environ: Mapping[str, str], name: str, default: str) -> str:
 
 
 def _read_seconds(environ: Mapping[str, str], name: str, default: float) -> float:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"{name} is {raw!r}: it must be a number of seconds.") from None
-    if not 0 < value <= 14:
+    value = _read_positive(environ, name, default, "seconds")
+    if value > 14:
         raise SettingsError(
-            f"{name} is {raw!r}: it must be above 0 and at most 14 seconds, because "
-            "Twilio gives up on a webhook after 15 seconds."
+            f"{name} is {environ[name].strip()!r}: it must be above 0 and at most 14 seconds, "
+            "because Twilio gives up on a webhook after 15 seconds."
         )
     return value
 
