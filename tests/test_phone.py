@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import subprocess
@@ -14,12 +15,14 @@ import pytest
 from flask import Flask
 
 from phoneline.catalog import Content
+from phoneline.config import Settings
 from phoneline.operator_cli import serving
 from phoneline.phone import Keypad, PhoneError, TerminalPhone
 from phoneline.usage import read_counts, total
-from tests.conftest import AUTH_TOKEN, PUBLIC_URL
+from tests.conftest import AUTH_TOKEN, PUBLIC_URL, AppFactory
 from tests.rdw_server import RdwStandIn, recorded
 from tests.redis_server import free_port
+from tests.source_server import SourceStandIn, fixture
 from tests.voice_helpers import topic_keys
 
 VEHICLES = "m9d7-ebf2"
@@ -284,3 +287,33 @@ def test_audio_played_with_installed_player(
     assert copy.read_bytes() == b"ID3audio"
     assert ("/audio/ar/welcome.mp3", {}) in line.posted
     assert f"[audio] {PUBLIC_URL}/audio/ar/welcome.mp3" in out.getvalue()
+
+
+def test_call_checks_employer_by_keys(
+    make_app: AppFactory,
+    settings: Settings,
+    content: Content,
+    sources: SourceStandIn,
+    tmp_path: Path,
+) -> None:
+    sources.add(
+        "/kvk/api/v1/basisprofielen/69599084",
+        fixture("kvk", "basisprofiel-v1_69599084_2026-08.json"),
+    )
+    app = make_app(settings=dataclasses.replace(settings, kvk_api_key="test-key"))
+    arabic = content.catalog("ar")
+    ar_key = content.menu.choice_keys[content.menu.languages.index("ar")]
+    opening = "".join(f"{key}\n" for key in topic_keys(content, "check_employer"))
+    # Arabic, the employer topic, the KVK number, back to the topics, then silence twice.
+    keys = f"{ar_key}\n{opening}69599084\n{content.menu.nav_keys['topics']}\n\n\n"
+
+    with serving(app) as url:
+        result = run_cli(["call", "--url", url, "--no-audio"], phone_env(tmp_path), keys)
+
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert arabic.text("employer.ask_number") in out
+    assert arabic.text("employer.result.name") in out
+    assert "Test EMZ Dagobert" in out
+    assert arabic.text("goodbye") in out
+    assert out.rstrip().endswith("(call ended)")
