@@ -28,9 +28,10 @@ system-deps:
 test: $(VENV)/.installed system-deps lint
 	$(BIN)/pytest
 
-# Fault tests with many more generated cases than `make test` runs.
+# Fault tests with many more generated cases than `make test` runs, and the
+# tests marked `slow` (a 30-second load test, a hanging Redis).
 test-long: $(VENV)/.installed system-deps
-	PHONELINE_HYPOTHESIS_PROFILE=long $(BIN)/pytest -m "not live"
+	PHONELINE_HYPOTHESIS_PROFILE=long PHONELINE_SLOW_TESTS=1 $(BIN)/pytest -m "not live"
 
 # Side-by-side measurements; writes docs/benchmarks.md.
 bench: $(VENV)/.installed

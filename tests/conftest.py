@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from xml.etree import ElementTree
@@ -19,10 +20,26 @@ from tests import source_server, twilio_server
 from tests.gtts_server import GttsStandIn
 from tests.gtts_server import start as start_gtts_server
 from tests.rdw_server import RdwStandIn, start
-from tests.redis_server import backend_store, redis_server, redis_url  # noqa: F401  (fixtures)
+from tests.redis_server import (  # noqa: F401  (fixtures)
+    backend_store,
+    redis_process,
+    redis_server,
+    redis_url,
+)
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC_URL = "https://line.example.org"
+SLOW_TESTS_VARIABLE = "PHONELINE_SLOW_TESTS"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip tests marked `slow` unless PHONELINE_SLOW_TESTS=1, which `make test-long` sets."""
+    if os.environ.get(SLOW_TESTS_VARIABLE) == "1":
+        return
+    skip = pytest.mark.skip(reason=f"long; run `make test-long` or set {SLOW_TESTS_VARIABLE}=1")
+    for item in items:
+        if item.get_closest_marker("slow") is not None:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
