@@ -141,7 +141,7 @@ class RedisStore:
             SettingsError: Redis cannot be reached at `url`.
         """
         client = redis.Redis.from_url(
-            url, decode_responses=True, socket_timeout=5, socket_connect_timeout=5
+            url, decode_responses=True, socket_timeout=1, socket_connect_timeout=1
         )
         try:
             client.ping()

@@ -24,11 +24,13 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from phoneline.config import Settings
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class Store(Protocol):
@@ -205,83 +207,106 @@ def open_store(settings: Settings) -> Store:
     return DegradedStore(inner, (sqlite3.Error, OSError))
 
 
+# Seconds the backend is left alone after a failure. Short, so the line uses a
+# recovered store again almost at once; a hanging store then costs one socket
+# timeout per pause instead of one per call.
+RETRY_PAUSE_SECONDS = 2.0
+
+
+class StoreDown(Exception):
+    """The state store failed, so an operation that must not be skipped was not done."""
+
+
 class DegradedStore:
     """A `Store` that keeps the line answering while its backend fails.
 
     Reads return None (nothing remembered), writes are skipped, counters return
-    0 (so rate limits let requests through) and `items` returns nothing. Every
-    failure is logged, at most once a minute with a count of the ones between.
-    `forget` still raises: a caller who asked to be forgotten must not be told
-    it worked when it did not.
+    0 (so rate limits let requests through) and `items` returns nothing. After a
+    failure the backend is left alone for `pause` seconds, so a store that hangs
+    (each call waiting out its socket timeout) costs one timeout, not one per
+    call. Failures are logged at most once a minute with a count of the ones
+    between. `forget` and `set_checked` raise `StoreDown` instead: a caller who
+    asked to be forgotten or to stop getting texts must not be told it worked.
     """
 
-    def __init__(self, inner: Store, errors: tuple[type[BaseException], ...]) -> None:
+    def __init__(
+        self,
+        inner: Store,
+        errors: tuple[type[BaseException], ...],
+        pause: float = RETRY_PAUSE_SECONDS,
+    ) -> None:
         self.inner = inner
         self._errors = errors
+        self._pause = pause
         self._lock = threading.Lock()
         self._last_logged = 0.0
         self._suppressed = 0
+        self._down_until = 0.0
 
     def get(self, key: str) -> str | None:
-        try:
-            return self.inner.get(key)
-        except self._errors as error:
-            self._log(error, "get")
-            return None
+        return self._call("get", lambda: self.inner.get(key), None)
 
     def set(
         self, key: str, value: str, ttl: float | None = None, subject: str | None = None
     ) -> None:
-        try:
-            self.inner.set(key, value, ttl=ttl, subject=subject)
-        except self._errors as error:
-            self._log(error, "set")
+        self._call("set", lambda: self.inner.set(key, value, ttl=ttl, subject=subject), None)
+
+    def set_checked(
+        self, key: str, value: str, ttl: float | None = None, subject: str | None = None
+    ) -> None:
+        """Store `value` like `set`, but raise `StoreDown` when it could not be stored."""
+        self._strict("set", lambda: self.inner.set(key, value, ttl=ttl, subject=subject))
 
     def delete(self, key: str) -> None:
-        try:
-            self.inner.delete(key)
-        except self._errors as error:
-            self._log(error, "delete")
+        self._call("delete", lambda: self.inner.delete(key), None)
 
     def incr(self, key: str, ttl: float, subject: str | None = None) -> int:
-        try:
-            return self.inner.incr(key, ttl=ttl, subject=subject)
-        except self._errors as error:
-            self._log(error, "incr")
-            return 0
+        return self._call("incr", lambda: self.inner.incr(key, ttl=ttl, subject=subject), 0)
 
     def forget(self, subject: str) -> int:
-        return self.inner.forget(subject)
+        return self._strict("forget", lambda: self.inner.forget(subject))
 
     def purge_expired(self) -> int:
-        try:
-            return self.inner.purge_expired()
-        except self._errors as error:
-            self._log(error, "purge_expired")
-            return 0
+        return self._call("purge_expired", self.inner.purge_expired, 0)
 
     def items(self, prefix: str) -> list[tuple[str, str]]:
-        try:
-            return self.inner.items(prefix)
-        except self._errors as error:
-            self._log(error, "items")
-            return []
+        return self._call("items", lambda: self.inner.items(prefix), [])
 
     def close(self) -> None:
         self.inner.close()
 
-    def _log(self, error: BaseException, operation: str) -> None:
+    def _call(self, operation: str, action: Callable[[], T], degraded: T) -> T:
+        if time.monotonic() < self._down_until:
+            return degraded
+        try:
+            return action()
+        except self._errors as error:
+            self._failed(error, operation)
+            return degraded
+
+    def _strict(self, operation: str, action: Callable[[], T]) -> T:
+        if time.monotonic() < self._down_until:
+            raise StoreDown(f"state store {operation} skipped: the store failed recently")
+        try:
+            return action()
+        except self._errors as error:
+            self._failed(error, operation)
+            raise StoreDown(f"state store {operation} failed: {type(error).__name__}") from error
+
+    def _failed(self, error: BaseException, operation: str) -> None:
         now = time.monotonic()
         with self._lock:
+            self._down_until = now + self._pause
             if now - self._last_logged < 60:
                 self._suppressed += 1
                 return
             suppressed, self._suppressed = self._suppressed, 0
             self._last_logged = now
         log.error(
-            "State store %s failed, answering without stored state: %s: %s "
+            "State store %s failed, answering without stored state for %.0f s: %s: %s "
             "(%d more failures since the last report)",
             operation,
+            self._pause,
             type(error).__name__,
             error,
             suppressed,

@@ -50,7 +50,10 @@ def serve_good_answers(stand_in: FaultStandIn) -> None:
     """Answer every request the cases make with a recorded, usable response."""
     stand_in.answer(rdw_path(VEHICLES), recorded(VEHICLES, PLATE))
     stand_in.answer(
-        rdw_path(FUELS), rows({"brandstof_omschrijving": "Benzine", "brandstof_volgnummer": "1"})
+        rdw_path(FUELS),
+        rows(
+            {"kenteken": PLATE, "brandstof_omschrijving": "Benzine", "brandstof_volgnummer": "1"}
+        ),
     )
     stand_in.answer(rdw_path(RECALLS), stored("t49b-isb7_11ZKZ3_repaired-only.json"))
     stand_in.answer(PROFILE, fixture("kvk", "basisprofiel-v1_69599084_2026-08.json"))
@@ -184,14 +187,8 @@ FAULTS: list[tuple[str, Answer | None]] = [
 
 
 def case(lookup: Lookup, name: str, fault: Answer | None) -> object:
-    if fault is None:
-        return pytest.param(
-            lookup,
-            Canned(body=lookup.wrong_fields),
-            id=f"{lookup.name}-{name}",
-            marks=pytest.mark.xfail(strict=True, reason=lookup.wrong_fields_bug),
-        )
-    return pytest.param(lookup, fault, id=f"{lookup.name}-{name}")
+    answer = Canned(body=lookup.wrong_fields) if fault is None else fault
+    return pytest.param(lookup, answer, id=f"{lookup.name}-{name}")
 
 
 CASES = [case(lookup, name, fault) for lookup in LOOKUPS for name, fault in FAULTS]
@@ -325,27 +322,7 @@ def test_two_failing_datasets_leave_vehicle(
     assert elapsed < DEADLINE + MARGIN
 
 
-# Languages whose vehicle reply leaves out "fuel: unknown" to stay within its segment budget.
-FUEL_LINE_DROPPED = {"ar", "uk", "ru", "pl", "tr", "ro", "bg", "fa"}
-
-
-@pytest.mark.parametrize(
-    "lang",
-    [
-        pytest.param(
-            code,
-            marks=[
-                pytest.mark.xfail(
-                    strict=True,
-                    reason="the fuel_unknown line has a low priority and is cut by the budget",
-                )
-            ]
-            if code in FUEL_LINE_DROPPED
-            else [],
-        )
-        for code in load_content().menu.languages
-    ],
-)
+@pytest.mark.parametrize("lang", load_content().menu.languages)
 def test_failed_fuels_said_in_every_language(
     line_for: LineFactory,
     content: Content,

@@ -129,7 +129,9 @@ def vehicle_reply(writer: Writer, report: VehicleReport, plate: Plate, today: dt
 
     if kind not in TRAILER_KINDS:
         if report.fuels is None:
-            lines.append(Line(writer.text("sms.vehicle.fuel_unknown"), EXTRA))
+            # Saying a part is unknown outranks optional facts: a missing line would
+            # read as "no fuel", so it goes only after them.
+            lines.append(Line(writer.text("sms.vehicle.fuel_unknown"), DETAIL))
         elif report.fuels:
             fuels = " + ".join(writer.translated("fuel", fuel) for fuel in report.fuels)
             lines.append(Line(writer.text("sms.vehicle.fuel", fuels=fuels), EXTRA))

@@ -164,7 +164,15 @@ class CbsClient:
         rows = body.get("value") if isinstance(body, dict) else None
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
             raise SourceResponseInvalid(SOURCE, f"{TABLE} returned JSON without a list of rows")
+        if any(column not in row for row in rows for column in REQUIRED_COLUMNS):
+            raise SourceResponseInvalid(SOURCE, f"{TABLE} returned rows without their key columns")
         return rows
+
+
+# Columns every row must have: without them a row names no area (the schema changed).
+REQUIRED_COLUMNS = tuple(
+    column for column, english in COLUMNS.items() if english in {"code", "municipality"}
+)
 
 
 def cbs_page_url() -> str:

@@ -102,6 +102,14 @@ class Company:
     insolvency: str | None = None
 
 
+# Per resource, fields of which an answer must have at least one.
+EXPECTED_FIELDS = {
+    "basisprofiel": {"kvkNummer"},
+    "open dataset": {"actief", "rechtsvormCode", "datumAanvang", "activiteiten"},
+    "zoeken": {"resultaten", "totaal"},
+}
+
+
 class _BudgetSpent(Exception):
     """The line's daily budget of paid KVK calls is spent."""
 
@@ -245,6 +253,10 @@ class KvkClient:
             raise SourceResponseInvalid(SOURCE, f"{label} returned non-JSON") from error
         if not isinstance(data, dict):
             raise SourceResponseInvalid(SOURCE, f"{label} returned JSON that is not an object")
+        if not data.keys() & EXPECTED_FIELDS.get(label, data.keys()):
+            # An object without any field this client reads means the schema changed;
+            # parsed anyway, a missing end date would report the company as active.
+            raise SourceResponseInvalid(SOURCE, f"{label} returned an object without known fields")
         return data
 
 

@@ -214,7 +214,23 @@ class RdwClient:
             raise SourceResponseInvalid(
                 SOURCE, f"{dataset} returned JSON that is not a list of rows"
             )
+        known = KNOWN_COLUMNS[dataset]
+        if any(not row.keys() & known for row in rows):
+            # A row without any column read here means the schema changed: read as
+            # facts, it would say "no open recall" or "no fuel" where the truth is unknown.
+            raise SourceResponseInvalid(SOURCE, f"{dataset} returned rows without known columns")
         return rows
+
+
+# Per dataset, columns of which every row must have at least one, so a renamed
+# column fails that dataset (its line says "unknown") instead of passing as "none".
+KNOWN_COLUMNS = {
+    VEHICLES: frozenset(
+        {"kenteken", "voertuigsoort", "merk", "handelsbenaming", "vervaldatum_apk", "wam_verzekerd"}
+    ),
+    FUELS: frozenset({"brandstof_omschrijving"}),
+    RECALLS: frozenset({"code_status"}),
+}
 
 
 def rdw_page_url(plate: Plate) -> str:
