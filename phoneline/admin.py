@@ -26,6 +26,12 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 DEFAULT_DAYS = 30
 MAX_DAYS = 400
 LOOKUP_OUTCOMES = ("found", "not_found", "failed")
+# What the lookup handlers note as outcome, grouped into the three bars.
+LOOKUP_OUTCOME_GROUPS = {
+    "found": {"found", "found_partly", "postcode", "municipality"},
+    "not_found": {"not_found", "invalid", "did_you_mean"},
+    "failed": {"failed", "unavailable"},
+}
 
 
 @dataclass(frozen=True)
@@ -125,11 +131,16 @@ def guide_chart(counts: list[Count], content: Content, topic: str, steps: int) -
 
 def lookups_chart(counts: list[Count]) -> Chart:
     """Text-message lookups per data source, by outcome."""
-    lookups = [c for c in counts if c.channel == "sms" and c.outcome in LOOKUP_OUTCOMES]
+    noted = set().union(*LOOKUP_OUTCOME_GROUPS.values())
+    lookups = [c for c in counts if c.channel == "sms" and c.outcome in noted]
     sources = sorted({c.topic for c in lookups})
     series = [
         Series(outcome.replace("_", " "), PALETTE[number], [
-            total(lookups, topic=source, outcome=outcome) for source in sources
+            sum(
+                total(lookups, topic=source, outcome=noted_outcome)
+                for noted_outcome in LOOKUP_OUTCOME_GROUPS[outcome]
+            )
+            for source in sources
         ])
         for number, outcome in enumerate(LOOKUP_OUTCOMES)
     ]

@@ -25,7 +25,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     serve = commands.add_parser("serve", help="run the service with Flask's server (local trials)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=5000, help="TCP port to listen on")
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("PORT") or 5000),
+        help="TCP port to listen on (default: $PORT, else 5000)",
+    )
 
     sign = commands.add_parser(
         "sign",

@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from phoneline.config import LOCAL_HOSTS, Settings, SettingsError
 from phoneline.phone import Keypad, PhoneError, TerminalPhone
-from phoneline.privacy import mask_number, normalise_number, number_key
+from phoneline.privacy import is_phone_number, mask_number, normalise_number, number_key
 from phoneline.state import open_store
 from phoneline.twilio_rest import make_client
 from phoneline.twilio_setup import SetupFailed, configure_number
@@ -192,6 +192,13 @@ def _stats(days: int, settings: Settings) -> int:
 
 
 def _forget(number: str, settings: Settings) -> int:
+    if not is_phone_number(number):
+        print(
+            f"phoneline: {mask_number(number)} is not a valid phone number; give it in "
+            "international form, for example +31612345678.",
+            file=sys.stderr,
+        )
+        return 2
     store = open_store(settings)
     try:
         deleted = store.forget(number_key(settings.secret_key, number))

@@ -43,6 +43,10 @@ PLAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("aplay", ("-q",)),
 )
 
+# A prompt is a few seconds long; a player still running after this is stuck.
+PLAYER_TIMEOUT_SECONDS = 30
+
+
 
 class PhoneError(Exception):
     """The service could not be reached or returned something a phone cannot follow."""
@@ -230,7 +234,21 @@ class TerminalPhone:
             handle.write(response.content)
             handle.flush()
             # The player is an installed program found on PATH and the file is our own.
-            subprocess.run([*player, handle.name], check=False, timeout=120)  # noqa: S603
+            try:
+                subprocess.run(  # noqa: S603
+                    [*player, handle.name],
+                    check=False,
+                    timeout=PLAYER_TIMEOUT_SECONDS,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            except subprocess.TimeoutExpired:
+                # A player without a sound device can hang; the call goes on without sound.
+                print(
+                    f"(audio not played: {player[0]} did not finish within "
+                    f"{PLAYER_TIMEOUT_SECONDS} s; use --no-audio to skip playing)",
+                    file=self.out,
+                )
 
     def _send_status(self, base: Mapping[str, str], seconds: int) -> None:
         params = dict(base) | {"CallStatus": "completed", "CallDuration": str(max(0, seconds))}

@@ -9,6 +9,8 @@ use a local stand-in for api.twilio.com.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -18,6 +20,9 @@ from twilio.rest import Client
 from phoneline.config import Settings
 
 log = logging.getLogger(__name__)
+
+# Sends run here so that a timeout bounds the whole exchange (see SmsSender.send).
+_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="twilio-rest")
 
 
 class SendFailed(Exception):
@@ -35,20 +40,30 @@ class SmsSender:
     client: Client
     from_number: str | None
     messaging_service_sid: str | None
+    timeout: float = 6.0
 
-    def send(self, to: str, body: str) -> str:
+    def send(self, to: str, body: str, timeout: float | None = None) -> str:
         """Send `body` to the number `to` and return the message SID.
 
+        The whole exchange with Twilio must end within `timeout` seconds
+        (default: the sender's own), whatever the library's per-read timeout.
+
         Raises:
-            SendFailed: Twilio rejected the message or could not be reached.
+            SendFailed: Twilio rejected the message, could not be reached, or did
+                not answer in time (the message may then still be sent).
         """
         sender = (
             {"messaging_service_sid": self.messaging_service_sid}
             if self.messaging_service_sid
             else {"from_": self.from_number}
         )
+        seconds = self.timeout if timeout is None else timeout
+        future = _POOL.submit(self.client.messages.create, to=to, body=body, **sender)
         try:
-            message = self.client.messages.create(to=to, body=body, **sender)
+            message = future.result(timeout=seconds)
+        except FutureTimeout:
+            future.cancel()
+            raise SendFailed(f"Twilio REST API did not answer within {seconds:.1f} s") from None
         except TwilioRestException as error:
             raise SendFailed(f"Twilio answered HTTP {error.status}", code=error.code) from error
         except (TwilioException, OSError) as error:
@@ -77,6 +92,7 @@ def make_sms_sender(settings: Settings) -> SmsSender | None:
     if client is None:
         return None
     return SmsSender(
+        timeout=settings.lookup_deadline,
         client=client,
         from_number=settings.sms_from,
         messaging_service_sid=settings.messaging_service_sid,

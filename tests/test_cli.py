@@ -9,6 +9,8 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from phoneline.cli import main
+from phoneline.privacy import number_key
+from phoneline.state import SqliteStore
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 
 
@@ -55,3 +57,30 @@ def test_production_setting_error_reported(
     monkeypatch.delenv("TWILIO_AUTH_TOKEN", raising=False)
     assert main(["sign", "/voice"]) == 2
     assert "TWILIO_AUTH_TOKEN is missing" in capsys.readouterr().err
+
+
+def test_forget_deletes_linked_values(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
+    monkeypatch.setenv("PHONELINE_SECRET_KEY", "test-secret-key")
+    monkeypatch.setenv("PHONELINE_DATA_DIR", str(tmp_path))
+    store = SqliteStore(tmp_path / "state.sqlite3")
+    key = number_key("test-secret-key", "+31612345678")
+    store.set(f"lang:{key}", "ar", subject=key)
+    store.close()
+
+    assert main(["forget", "+31612345678"]) == 0
+
+    out = capsys.readouterr().out
+    assert "Deleted 1 stored values" in out
+    assert "612345678" not in out
+
+
+def test_forget_rejects_non_number(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
+    monkeypatch.setenv("PHONELINE_DATA_DIR", str(tmp_path))
+    assert main(["forget", "garbage"]) == 2
+    assert "not a valid phone number" in capsys.readouterr().err

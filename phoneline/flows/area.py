@@ -8,9 +8,9 @@ read as a postcode. A message that is only a municipality's name gets that
 municipality's figures. Any longer text is left to the next handler, because
 names such as Best or Ede are also everyday words.
 
-NOTE: while CBS does not respond, every short message that is no plate, KVK
-number or postcode waits for the municipality list until the lookup deadline
-before it gets the help reply; failures are not cached.
+NOTE: while CBS does not respond, one short message a minute that is no plate,
+KVK number or postcode waits for the municipality list until
+the lookup deadline; the others get the help reply at once.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from phoneline.flows.sources import cbs_client
 from phoneline.lookups.cbs import AreaFacts, cbs_page_url, find_postcode
 from phoneline.lookups.digits import ascii_digits
 from phoneline.lookups.errors import LookupFailed
-from phoneline.webhook import note
+from phoneline.webhook import note, services
 
 if TYPE_CHECKING:
     from phoneline.flows.sms import Message
@@ -42,6 +42,11 @@ POSTCODE_WITH_LETTERS = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{3} ?[A-Za-z]{2}(
 # Priorities for `fit`: 0 always stays; higher numbers are dropped first.
 DETAIL, LINK = 1, 9
 
+# After the municipality list failed, place names are not tried for this long,
+# so short texts get the help reply at once instead of waiting for CBS.
+LIST_RETRY_SECONDS = 60.0
+LIST_FAILED_KEY = "cbs:municipality_list_failed"
+
 
 def area_lookup(message: Message) -> list[str] | None:
     """Reply with CBS figures for a postcode or a municipality name."""
@@ -52,11 +57,16 @@ def area_lookup(message: Message) -> list[str] | None:
     name = message.body.strip().rstrip("?!.")
     if not PLACE_NAME.fullmatch(name) or len(name.split()) > MAX_PLACE_WORDS:
         return None
+    store = services().store
+    if store.get(LIST_FAILED_KEY) is not None:
+        # The list failed a moment ago: do not make every short text wait for CBS again.
+        return None
     try:
         facts = cbs_client().by_municipality(name)
     except LookupFailed as error:
         # Without the list a place name looks like any other text, so the help reply follows.
         log.warning("%s CBS municipality list failed: %s", message.sid, error)
+        store.set(LIST_FAILED_KEY, "1", ttl=LIST_RETRY_SECONDS)
         return None
     if facts is None:
         return None

@@ -49,12 +49,13 @@ def send_guide(lang: str, topic: Topic, raw_number: str) -> str:
     messages = guide_messages(found.content.catalog(lang), topic)
     started = time.monotonic()
     for index, body in enumerate(messages, start=1):
-        if time.monotonic() - started > SEND_BUDGET_SECONDS:
+        remaining = SEND_BUDGET_SECONDS - (time.monotonic() - started)
+        if remaining <= 0:
             log.warning("%s guide text stopped after %d of %d parts: too slow",
                         _sid(), index - 1, len(messages))
             return "send.failed"
         try:
-            sender.send(to, body)
+            sender.send(to, body, timeout=remaining)
         except SendFailed as error:
             log.warning("%s guide text part %d of %d failed: %s (Twilio code %s)",
                         _sid(), index, len(messages), error, error.code)

@@ -89,7 +89,9 @@ class LookupCache:
 
         entry = Entry(payload=payload, fetched=self._now())
         ttl = 2 * self.found_ttl if entry.found else self.not_found_ttl
-        value = json.dumps({"payload": payload, "fetched": entry.fetched}, ensure_ascii=False)
+        # ASCII escapes, so a lone surrogate from a source (valid in JSON, not in
+        # UTF-8) is stored escaped instead of failing the write.
+        value = json.dumps({"payload": payload, "fetched": entry.fetched}, ensure_ascii=True)
         self.store.set(key, value, ttl=ttl)
         return entry
 

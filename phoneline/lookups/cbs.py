@@ -21,6 +21,7 @@ instead of `eq`. Each lookup is one OData call with `$filter` and `$select`:
 from __future__ import annotations
 
 import logging
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -196,11 +197,17 @@ def _parse_row(row: Row, kind: str, postcode: str | None) -> AreaFacts:
         kind=kind,
         municipality=_text(values["municipality"]),
         population=None if population is None else round(population),
-        rented_share=_number(values["rented_share"]),
-        labour_participation=_number(values["labour_participation"]),
+        rented_share=_share(values["rented_share"]),
+        labour_participation=_share(values["labour_participation"]),
         income_per_resident=None if income is None else round(income * 1000),
         postcode=postcode,
     )
+
+
+def _share(value: Any) -> float | None:
+    """Read a percentage, which CBS gives from 0 to 100."""
+    share = _number(value)
+    return share if share is not None and share <= 100 else None
 
 
 def _name_key(name: str) -> str:
@@ -220,11 +227,14 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
-        return float(value)
-    text = _text(value)
-    if text is None:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        return None
+        number = float(value)
+    else:
+        text = _text(value)
+        if text is None:
+            return None
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+    # No CBS figure read here is negative or infinite; such a value is a broken answer.
+    return number if math.isfinite(number) and number >= 0 else None

@@ -324,11 +324,11 @@ def _number(value: Any) -> int | None:
         return None
     try:
         return int(float(text))
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc", "nan", "inf"
         return None
 
 
 def _euros(value: Any) -> int | None:
     """Read a whole-euro amount; RDW writes "0" where the amount is unknown."""
     amount = _number(value)
-    return amount if amount else None
+    return amount if amount is not None and amount > 0 else None

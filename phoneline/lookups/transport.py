@@ -19,6 +19,8 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
 import httpx
@@ -80,7 +82,7 @@ def get(
         cause: Exception | None = None
         retry_after: float | None = None
         try:
-            response = http.get(url, params=params, headers=headers, timeout=remaining)
+            response = _get_within(http, url, params, headers, remaining)
         except httpx.TimeoutException as error:
             raise SourceUnavailable(source, f"{label} timed out") from error
         except httpx.TransportError as error:
@@ -97,6 +99,32 @@ def get(
         log.info("%s %s failed (%s); retrying once", source, label, failure.reason)
 
     raise AssertionError("unreachable: the second attempt returns or raises")
+
+
+# Requests run here so that a deadline bounds the whole answer: httpx's timeout
+# applies to each socket read, and a source that sends its body a byte at a
+# time would otherwise hold the webhook for minutes.
+_POOL = ThreadPoolExecutor(max_workers=32, thread_name_prefix="source")
+
+
+def _get_within(
+    http: httpx.Client,
+    url: str,
+    params: Mapping[str, str] | None,
+    headers: Mapping[str, str] | None,
+    seconds: float,
+) -> httpx.Response:
+    """GET `url` and read the whole answer within `seconds`, or raise httpx.ReadTimeout.
+
+    NOTE: a request past its deadline keeps its pool thread until httpx's own
+    per-read timeout ends it; the webhook does not wait for it.
+    """
+    future = _POOL.submit(http.get, url, params=params, headers=headers, timeout=seconds)
+    try:
+        return future.result(timeout=seconds)
+    except FutureTimeout:
+        future.cancel()
+        raise httpx.ReadTimeout("the whole answer did not arrive within the deadline") from None
 
 
 def _pause_before_retry(deadline: Deadline, retry_after: float | None) -> bool:
