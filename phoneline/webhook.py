@@ -208,11 +208,14 @@ def _count_usage(channel: str, response: Response) -> Response:
         return response
     g.counted = True
     caller = request.form.get("From", "")
+    lang = g.get("lang") or request.args.get("lang")
+    if lang not in services().content.catalogs:
+        lang = None  # Only a known language becomes a counter key, never any query value.
     facts = RequestFacts(
         channel=channel,
         step=g.get("step", "-"),
         outcome=g.get("outcome", "-"),
-        lang=g.get("lang") or request.args.get("lang"),
+        lang=lang,
         call_sid=request.form.get("CallSid"),
         caller_key=number_key(services().settings.secret_key, caller) if caller else None,
         guide=guide_position_of_request(),
