@@ -39,7 +39,7 @@ XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 
 @dataclass
 class Services:
-    """What the factory builds once and every request shares."""
+    """Services the factory builds once and every request shares."""
 
     settings: Settings
     content: Content
@@ -88,10 +88,10 @@ def protect(blueprint: Blueprint, channel: str) -> None:
 
     def handle(error: Exception) -> Response:
         if isinstance(error, HTTPException) and error.code is not None and error.code < 500:
-            log.warning("%s %s answered with an apology: %s", _sid(), request.path, error)
+            log.warning("%s %r responded with an apology: %s", _sid(), request.path, error)
         else:
             log.error(
-                "%s %s failed; answered with an apology", _sid(), request.path, exc_info=error
+                "%s %r failed; responded with an apology", _sid(), request.path, exc_info=error
             )
         note(g.get("step", "unknown"), "error")
         response = apology()
