@@ -17,7 +17,7 @@ import phonenumbers
 
 from phoneline.catalog import Menu
 from phoneline.privacy import number_key
-from phoneline.state import DegradedStore, Store
+from phoneline.state import Store
 
 LANGUAGE_MEMORY_SECONDS = 365 * 24 * 3600
 SMS_MENU_SECONDS = 15 * 60
@@ -80,10 +80,7 @@ def is_stopped(store: Store, key: str | None) -> bool:
 
 def stop(store: Store, key: str) -> None:
     """Store the opt-out; raise `StoreDown` when it could not be stored, so nothing confirms it."""
-    if isinstance(store, DegradedStore):
-        store.set_checked(f"optout:{key}", "1")
-    else:
-        store.set(f"optout:{key}", "1")
+    store.set_checked(f"optout:{key}", "1")
 
 
 def resume(store: Store, key: str) -> None:

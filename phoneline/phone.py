@@ -265,15 +265,15 @@ class TerminalPhone:
                 if response.status_code == 403
                 else ""
             )
-            raise PhoneError(f"the service answered HTTP {response.status_code}.{hint}")
+            raise PhoneError(f"the service returned HTTP {response.status_code}.{hint}")
         try:
             # The TwiML comes from the operator's own service, and expat does not
             # fetch external entities, so the standard parser is safe enough here.
             root = ElementTree.fromstring(response.content)  # noqa: S314
         except ElementTree.ParseError as error:
-            raise PhoneError(f"the service answered something other than TwiML: {error}") from None
+            raise PhoneError(f"the service returned something other than TwiML: {error}") from None
         if root.tag != "Response":
-            raise PhoneError(f"the service answered <{root.tag}> instead of <Response>")
+            raise PhoneError(f"the service returned <{root.tag}> instead of <Response>")
         return root
 
     def _server_side(self, url: str) -> str:

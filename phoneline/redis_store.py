@@ -166,6 +166,9 @@ class RedisStore:
             args=[self._ns, key, value, _milliseconds(ttl), subject or ""],
         )
 
+    # A failed write raises here already.
+    set_checked = set
+
     def delete(self, key: str) -> None:
         self._delete(keys=[self._data_key(key)], args=[self._ns, key])
 

@@ -44,6 +44,15 @@ class Store(Protocol):
     ) -> None:
         """Store `value` under `key` for `ttl` seconds (None: no expiry), linked to `subject`."""
 
+    def set_checked(
+        self, key: str, value: str, ttl: float | None = None, subject: str | None = None
+    ) -> None:
+        """Store like `set`, but raise when the value could not be stored.
+
+        For a write that a reply confirms to the caller (an opt-out): a store
+        that skips failed writes must not skip this one.
+        """
+
     def delete(self, key: str) -> None: ...
 
     def incr(self, key: str, ttl: float, subject: str | None = None) -> int:
@@ -125,6 +134,9 @@ class SqliteStore:
                 "INSERT OR REPLACE INTO kv (key, value, expires, subject) VALUES (?, ?, ?, ?)",
                 (key, value, expires, subject),
             )
+
+    # A failed write raises here already.
+    set_checked = set
 
     def delete(self, key: str) -> None:
         with self._lock:
@@ -303,7 +315,7 @@ class DegradedStore:
             suppressed, self._suppressed = self._suppressed, 0
             self._last_logged = now
         log.error(
-            "State store %s failed, answering without stored state for %.0f s: %s: %s "
+            "State store %s failed, continuing without stored state for %.0f s: %s: %s "
             "(%d more failures since the last report)",
             operation,
             self._pause,

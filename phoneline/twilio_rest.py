@@ -65,7 +65,7 @@ class SmsSender:
             future.cancel()
             raise SendFailed(f"Twilio REST API did not answer within {seconds:.1f} s") from None
         except TwilioRestException as error:
-            raise SendFailed(f"Twilio answered HTTP {error.status}", code=error.code) from error
+            raise SendFailed(f"Twilio returned HTTP {error.status}", code=error.code) from error
         except (TwilioException, OSError) as error:
             raise SendFailed(f"Twilio REST API unreachable: {type(error).__name__}") from error
         return str(message.sid)

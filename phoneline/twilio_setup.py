@@ -95,6 +95,6 @@ def _differs(current: object, wanted: str) -> bool:
 
 def _rest_error(action: str, error: TwilioRestException) -> str:
     return (
-        f"Twilio answered HTTP {error.status} while {action} (error {error.code}): {error.msg}. "
+        f"Twilio returned HTTP {error.status} while {action} (error {error.code}): {error.msg}. "
         "Check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN."
     )
